@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+// sdswift: a Stable Diffusion engine in Swift, exported as a C library.
+//
+// Layers (each target imports only those above it in this list):
+//   kernels      CBLAS, SDKernelsC (AVX2/FMA C kernels with run-time dispatch), SDKernels (BLAS, threads)
+//   tensors      SDTensor (Tensor, nn modules)
+//   models       SDCheckpoint (safetensors, layouts, configs), SDTokenizer (CLIP BPE), SDModels (CLIP, UNet, VAE)
+//   schedulers   SDSchedulers
+//   pipeline     SDPipeline (one denoising loop for every mode), CPNG
+//   front ends   SDSwiftCAPI (libsdswift.so, Include/sdswift.h), SDSwiftCLI (the sdswift command)
+import PackageDescription
+
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
+
+let package = Package(
+    name: "sdswift",
+    products: [
+        .library(name: "sdswift", type: .dynamic, targets: ["SDSwiftCAPI"]),
+        .executable(name: "sdswift-cli", targets: ["SDSwiftCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        .target(name: "SDKernelsC", path: "Sources/SDKernelsC",
+                cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "SDKernels", dependencies: ["CBLAS", "SDKernelsC"], path: "Sources/SDKernels",
+                swiftSettings: optimize),
+        .target(name: "SDTensor", dependencies: ["SDKernels"], path: "Sources/SDTensor",
+                swiftSettings: optimize),
+        .target(name: "SDCheckpoint", dependencies: ["SDTensor"], path: "Sources/SDCheckpoint",
+                swiftSettings: optimize),
+        .target(name: "SDTokenizer", path: "Sources/SDTokenizer"),
+        .target(name: "SDModels", dependencies: ["SDTensor", "SDCheckpoint"], path: "Sources/SDModels",
+                swiftSettings: optimize),
+        .target(name: "SDSchedulers", dependencies: ["SDKernels"], path: "Sources/SDSchedulers",
+                swiftSettings: optimize),
+        .target(name: "SDPipeline",
+                dependencies: ["SDModels", "SDTokenizer", "SDSchedulers", "SDCheckpoint", "CPNG"],
+                path: "Sources/SDPipeline", swiftSettings: optimize),
+        .target(name: "SDSwiftCAPI", dependencies: ["SDPipeline"], path: "Sources/SDSwiftCAPI",
+                swiftSettings: optimize),
+        .executableTarget(name: "SDSwiftCLI",
+                          dependencies: ["SDPipeline",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/SDSwiftCLI"),
+        .testTarget(name: "SDCheckpointTests", dependencies: ["SDCheckpoint"], path: "Tests/SDCheckpointTests"),
+        .testTarget(name: "SDTokenizerTests", dependencies: ["SDTokenizer", "SDCheckpoint"], path: "Tests/SDTokenizerTests"),
+        .testTarget(name: "SDSchedulersTests", dependencies: ["SDSchedulers", "SDCheckpoint"], path: "Tests/SDSchedulersTests"),
+        .testTarget(name: "SDModelsTests", dependencies: ["SDModels", "SDPipeline"], path: "Tests/SDModelsTests"),
+    ]
+)
