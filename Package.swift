@@ -10,7 +10,7 @@
 //   front ends   SDSwiftCAPI (libsdswift.so, Include/sdswift.h), SDSwiftCLI (the sdswift command)
 import PackageDescription
 
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"])]
+let optimize: [SwiftSetting] = []
 
 let package = Package(
     name: "sdswift",
@@ -50,5 +50,6 @@ let package = Package(
         .testTarget(name: "SDTokenizerTests", dependencies: ["SDTokenizer", "SDCheckpoint"], path: "Tests/SDTokenizerTests"),
         .testTarget(name: "SDSchedulersTests", dependencies: ["SDSchedulers", "SDCheckpoint"], path: "Tests/SDSchedulersTests"),
         .testTarget(name: "SDModelsTests", dependencies: ["SDModels", "SDPipeline"], path: "Tests/SDModelsTests"),
-    ]
+    ],
+    swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,45 @@
+/* Hot element-wise and normalisation kernels in plain C.
+ * Each has a portable build and an AVX2/FMA build chosen at load time (target_clones,
+ * resolved through an ifunc), so the library is fast where AVX2 exists and never executes
+ * an illegal instruction where it does not. Matrix products go to BLAS, not here. */
+#ifndef SDKERNELS_H
+#define SDKERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when the CPU running us has AVX2 and FMA (the fast clones are in use). */
+int sdk_cpu_has_avx2_fma(void);
+
+void sdk_silu(float *x, size_t n);
+void sdk_gelu(float *x, size_t n);           /* exact, erf based (torch default) */
+void sdk_quick_gelu(float *x, size_t n);     /* x * sigmoid(1.702 x) (CLIP ViT-L) */
+/* out[i] = a[i] * gelu(gate[i]) for rows of `cols`: GEGLU where one row holds [a | gate]. */
+void sdk_geglu(const float *in, float *out, size_t rows, size_t cols);
+void sdk_add(float *y, const float *x, size_t n);              /* y += x */
+void sdk_scale(float *y, float s, size_t n);                   /* y *= s */
+/* y[c*hw + i] += bias[c] */
+void sdk_add_channel_bias(float *y, const float *bias, size_t channels, size_t hw);
+/* y[r*cols + j] += bias[j] */
+void sdk_add_row_bias(float *y, const float *bias, size_t rows, size_t cols);
+
+/* GroupNorm over one sample laid out [C][HW]; optional SiLU afterwards. In-place allowed. */
+void sdk_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
+                    const float *gamma, const float *beta, float eps, int fuse_silu);
+/* LayerNorm over rows of `cols`. In-place allowed. */
+void sdk_layer_norm(const float *x, float *y, size_t rows, size_t cols,
+                    const float *gamma, const float *beta, float eps);
+/* Row-wise softmax of x*scale, in place. */
+void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale);
+
+/* im2col for one image [C][H][W] and a kh x kw kernel -> col[C*kh*kw][outH*outW].
+ * Padding may differ per side (the VAE pads only bottom/right before a stride-2 conv). */
+void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
+                size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                size_t out_h, size_t out_w, float *col);
+
+/* Nearest-neighbour 2x upsampling of [C][H][W] -> [C][2H][2W]. */
+void sdk_upsample_nearest2x(const float *x, float *y, size_t channels, size_t height, size_t width);
+
+void sdk_f16_to_f32(const uint16_t *src, float *dst, size_t n);
+void sdk_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+#endif

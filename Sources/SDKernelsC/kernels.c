@@ -1,0 +1,197 @@
+#include "sdkernels.h"
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define SDK_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define SDK_CLONES
+#endif
+
+int sdk_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+SDK_CLONES void sdk_silu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + expf(-x[i]));
+}
+
+SDK_CLONES void sdk_gelu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
+}
+
+SDK_CLONES void sdk_quick_gelu(float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + expf(-1.702f * x[i]));
+}
+
+SDK_CLONES void sdk_geglu(const float *in, float *out, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *a = in + r * 2 * cols, *g = a + cols;
+        float *o = out + r * cols;
+        for (size_t j = 0; j < cols; j++)
+            o[j] = a[j] * (0.5f * g[j] * (1.0f + erff(g[j] * 0.70710678118654752f)));
+    }
+}
+
+SDK_CLONES void sdk_add(float *y, const float *x, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+SDK_CLONES void sdk_scale(float *y, float s, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] *= s;
+}
+
+SDK_CLONES void sdk_add_channel_bias(float *y, const float *bias, size_t channels, size_t hw) {
+    for (size_t c = 0; c < channels; c++) {
+        float b = bias[c];
+        float *p = y + c * hw;
+        for (size_t i = 0; i < hw; i++) p[i] += b;
+    }
+}
+
+SDK_CLONES void sdk_add_row_bias(float *y, const float *bias, size_t rows, size_t cols) {
+    for (size_t r = 0; r < rows; r++) {
+        float *p = y + r * cols;
+        for (size_t j = 0; j < cols; j++) p[j] += bias[j];
+    }
+}
+
+/* Statistics in double: the sums over up to 64*64*640 values must not lose the mean. */
+SDK_CLONES void sdk_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
+                               const float *gamma, const float *beta, float eps, int fuse_silu) {
+    size_t per = channels / groups;
+    for (size_t g = 0; g < groups; g++) {
+        const float *xs = x + g * per * hw;
+        size_t n = per * hw;
+        double sum = 0, sq = 0;
+        for (size_t i = 0; i < n; i++) sum += xs[i];
+        double mean = sum / (double)n;
+        for (size_t i = 0; i < n; i++) { double d = xs[i] - mean; sq += d * d; }
+        float inv = (float)(1.0 / sqrt(sq / (double)n + (double)eps));
+        float m = (float)mean;
+        for (size_t c = g * per; c < (g + 1) * per; c++) {
+            float a = gamma[c] * inv, b = beta[c] - m * a;
+            const float *xc = x + c * hw;
+            float *yc = y + c * hw;
+            if (fuse_silu) {
+                for (size_t i = 0; i < hw; i++) { float v = xc[i] * a + b; yc[i] = v / (1.0f + expf(-v)); }
+            } else {
+                for (size_t i = 0; i < hw; i++) yc[i] = xc[i] * a + b;
+            }
+        }
+    }
+}
+
+SDK_CLONES void sdk_layer_norm(const float *x, float *y, size_t rows, size_t cols,
+                               const float *gamma, const float *beta, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * cols;
+        float *yr = y + r * cols;
+        double sum = 0, sq = 0;
+        for (size_t j = 0; j < cols; j++) sum += xr[j];
+        double mean = sum / (double)cols;
+        for (size_t j = 0; j < cols; j++) { double d = xr[j] - mean; sq += d * d; }
+        float inv = (float)(1.0 / sqrt(sq / (double)cols + (double)eps));
+        float m = (float)mean;
+        for (size_t j = 0; j < cols; j++) yr[j] = (xr[j] - m) * inv * gamma[j] + beta[j];
+    }
+}
+
+SDK_CLONES void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale) {
+    for (size_t r = 0; r < rows; r++) {
+        float *p = x + r * cols;
+        float mx = -INFINITY;
+        for (size_t j = 0; j < cols; j++) { p[j] *= scale; if (p[j] > mx) mx = p[j]; }
+        float s = 0;
+        for (size_t j = 0; j < cols; j++) { p[j] = expf(p[j] - mx); s += p[j]; }
+        float inv = 1.0f / s;
+        for (size_t j = 0; j < cols; j++) p[j] *= inv;
+    }
+}
+
+void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
+                size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
+                size_t out_h, size_t out_w, float *col) {
+    size_t plane = out_h * out_w;
+    for (size_t c = 0; c < channels; c++) {
+        const float *xc = x + c * height * width;
+        for (size_t ki = 0; ki < kh; ki++) {
+            for (size_t kj = 0; kj < kw; kj++) {
+                float *dst = col + ((c * kh + ki) * kw + kj) * plane;
+                for (size_t oy = 0; oy < out_h; oy++) {
+                    long iy = (long)(oy * stride + ki) - (long)pad_top;
+                    float *row = dst + oy * out_w;
+                    if (iy < 0 || iy >= (long)height) { memset(row, 0, out_w * sizeof(float)); continue; }
+                    const float *src = xc + (size_t)iy * width;
+                    if (stride == 1) {
+                        long off = (long)kj - (long)pad_left;
+                        for (size_t ox = 0; ox < out_w; ox++) {
+                            long ix = (long)ox + off;
+                            row[ox] = (ix >= 0 && ix < (long)width) ? src[ix] : 0.0f;
+                        }
+                    } else {
+                        for (size_t ox = 0; ox < out_w; ox++) {
+                            long ix = (long)(ox * stride + kj) - (long)pad_left;
+                            row[ox] = (ix >= 0 && ix < (long)width) ? src[ix] : 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void sdk_upsample_nearest2x(const float *x, float *y, size_t channels, size_t height, size_t width) {
+    size_t ow = width * 2;
+    for (size_t c = 0; c < channels; c++) {
+        const float *xc = x + c * height * width;
+        float *yc = y + c * height * width * 4;
+        for (size_t iy = 0; iy < height; iy++) {
+            float *r0 = yc + (2 * iy) * ow;
+            for (size_t ix = 0; ix < width; ix++) { float v = xc[iy * width + ix]; r0[2 * ix] = v; r0[2 * ix + 1] = v; }
+            memcpy(r0 + ow, r0, ow * sizeof(float));
+        }
+    }
+}
+
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff, bits;
+    if (exp == 0) {
+        if (man == 0) bits = sign;
+        else { /* subnormal: renormalise */
+            int e = -1;
+            do { e++; man <<= 1; } while ((man & 0x400) == 0);
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3ff) << 13);
+        }
+    } else if (exp == 31) bits = sign | 0x7f800000u | (man << 13);
+    else bits = sign | ((exp + 112) << 23) | (man << 13);
+    float f; memcpy(&f, &bits, 4); return f;
+}
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+__attribute__((target("avx2,f16c")))
+static void f16_to_f32_f16c(const uint16_t *src, float *dst, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+    for (; i < n; i++) dst[i] = half_to_float(src[i]);
+}
+#endif
+
+void sdk_f16_to_f32(const uint16_t *src, float *dst, size_t n) {
+#if defined(__x86_64__) && defined(__clang__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2")) { f16_to_f32_f16c(src, dst, n); return; }
+#endif
+    for (size_t i = 0; i < n; i++) dst[i] = half_to_float(src[i]);
+}
+
+void sdk_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
+    for (size_t i = 0; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
+}
