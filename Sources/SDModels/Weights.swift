@@ -1,0 +1,71 @@
+import SDCheckpoint
+import SDTensor
+
+/// Reads named weights from a WeightSource into Tensors and builds the basic modules from them.
+/// `prefix` is prepended to every name, so sub-blocks can be written with their local names.
+struct Weights {
+    let source: any WeightSource
+    let prefix: String
+
+    init(_ source: any WeightSource, prefix: String = "") {
+        self.source = source
+        self.prefix = prefix
+    }
+
+    func scoped(_ sub: String) -> Weights { Weights(source, prefix: prefix + sub + ".") }
+
+    func has(_ name: String) -> Bool { source.has(prefix + name) }
+
+    func shape(_ name: String) throws -> [Int] {
+        guard let s = source.shape(of: prefix + name) else { throw ModelError.missingWeight(prefix + name) }
+        return s
+    }
+
+    /// The tensor with the file's shape, or with `shape` when given (element counts must agree).
+    func tensor(_ name: String, shape: [Int]? = nil) throws -> Tensor {
+        let fileShape = try self.shape(name)
+        let t = Tensor(shape ?? fileShape)
+        guard t.count == fileShape.reduce(1, *) else {
+            throw ModelError.shapeMismatch(prefix + name, expected: shape ?? [], found: fileShape)
+        }
+        try source.read(prefix + name, into: t.buffer)
+        return t
+    }
+
+    func linear(_ name: String, bias: Bool = true) throws -> Linear {
+        let w = try tensor(name + ".weight")
+        let outF = w.shape[0]
+        w.reshape([outF, w.count / outF])
+        return Linear(weight: w, bias: bias ? try tensor(name + ".bias") : nil)
+    }
+
+    func conv(_ name: String, stride: Int = 1, padding: Int? = nil,
+              asymmetricPadding: (Int, Int, Int, Int)? = nil) throws -> Conv2d {
+        let w = try tensor(name + ".weight")
+        if w.shape.count == 2 { w.reshape(w.shape + [1, 1]) }  // 1x1 conv stored as linear
+        return Conv2d(weight: w, bias: try tensor(name + ".bias"), stride: stride, padding: padding,
+                      asymmetricPadding: asymmetricPadding)
+    }
+
+    func groupNorm(_ name: String, groups: Int, eps: Float) throws -> GroupNorm {
+        GroupNorm(groups: groups, eps: eps, gamma: try tensor(name + ".weight"), beta: try tensor(name + ".bias"))
+    }
+
+    func layerNorm(_ name: String, eps: Float) throws -> LayerNorm {
+        LayerNorm(eps: eps, gamma: try tensor(name + ".weight"), beta: try tensor(name + ".bias"))
+    }
+}
+
+public enum ModelError: Error, CustomStringConvertible {
+    case missingWeight(String)
+    case shapeMismatch(String, expected: [Int], found: [Int])
+    case badInput(String)
+
+    public var description: String {
+        switch self {
+        case .missingWeight(let n): return "missing weight '\(n)'"
+        case .shapeMismatch(let n, let e, let f): return "weight '\(n)' has shape \(f), expected \(e)"
+        case .badInput(let m): return m
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import SDKernels
+import SDKernelsC
+
+/// Scaled dot-product attention over heads laid side by side in the channel dimension.
+public enum ScaledDotProductAttention {
+    /// Query rows handled at once: bounds the scores buffer to rowsPerTile x keys floats,
+    /// so 4096-token self-attention never holds the full tokens x tokens matrix.
+    static let rowsPerTile = 1024
+
+    /// q: [B, T, heads*d], k and v: [B, S, heads*d] -> [B, T, heads*d].
+    /// `causal` masks key j > query i (CLIP text).
+    public static func compute(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false) -> Tensor {
+        let b = q.shape[0], t = q.shape[1], c = q.shape[2], s = k.shape[1]
+        precondition(c % heads == 0 && k.shape[2] == c && v.shape[2] == c && v.shape[1] == s)
+        let d = c / heads
+        let scale = 1 / Float(d).squareRoot()
+        let out = Tensor([b, t, c])
+        let tile = min(t, rowsPerTile)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: tile * s)
+        defer { scores.deallocate() }
+        for bi in 0..<b {
+            for h in 0..<heads {
+                let qb = q.data + bi * t * c + h * d
+                let kb = k.data + bi * s * c + h * d
+                let vb = v.data + bi * s * c + h * d
+                let ob = out.data + bi * t * c + h * d
+                var r0 = 0
+                while r0 < t {
+                    let rows = min(tile, t - r0)
+                    BLAS.gemm(transB: true, m: rows, n: s, k: d, a: qb + r0 * c, lda: c, b: kb, ldb: c,
+                              c: scores, ldc: s)
+                    if causal {
+                        for i in 0..<rows {
+                            let row = scores + i * s
+                            let first = r0 + i + 1
+                            if first < s { for j in first..<s { row[j] = -.infinity } }
+                        }
+                    }
+                    sdk_softmax_rows(scores, rows, s, scale)
+                    BLAS.gemm(m: rows, n: d, k: s, a: scores, lda: s, b: vb, ldb: c, c: ob + r0 * c, ldc: c)
+                    r0 += rows
+                }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,66 @@
+import SDKernels
+import SDKernelsC
+
+/// 2-D convolution (torch.nn.Conv2d, groups 1) by im2col + GEMM. Weight [out, in, kh, kw].
+public final class Conv2d: @unchecked Sendable {
+    public let weight: Tensor
+    public let bias: Tensor?
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
+    /// Padding per side: (top, left, bottom, right).
+    public let padding: (Int, Int, Int, Int)
+
+    public init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int? = nil,
+                asymmetricPadding: (Int, Int, Int, Int)? = nil) {
+        outChannels = weight.shape[0]
+        let k = weight.shape.count == 4 ? weight.shape[3] : 1
+        kernel = k
+        inChannels = weight.count / (outChannels * k * k)
+        self.weight = weight
+        self.bias = bias
+        self.stride = stride
+        let p = padding ?? k / 2
+        self.padding = asymmetricPadding ?? (p, p, p, p)
+    }
+
+    public func outputSize(height: Int, width: Int) -> (Int, Int) {
+        let h = (height + padding.0 + padding.2 - kernel) / stride + 1
+        let w = (width + padding.1 + padding.3 - kernel) / stride + 1
+        return (h, w)
+    }
+
+    /// x: [N, inC, H, W] -> [N, outC, H', W']
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        let n = x.shape[0], h = x.shape[2], w = x.shape[3]
+        precondition(x.shape[1] == inChannels, "Conv2d: input \(x.shape) vs in \(inChannels)")
+        let (oh, ow) = outputSize(height: h, width: w)
+        let y = Tensor([n, outChannels, oh, ow])
+        let kdim = inChannels * kernel * kernel, plane = oh * ow
+        let direct = kernel == 1 && stride == 1 && padding == (0, 0, 0, 0)
+        let col: UnsafeMutablePointer<Float>? = direct ? nil : .allocate(capacity: kdim * plane)
+        defer { col?.deallocate() }
+        for i in 0..<n {
+            let xi = x.data + i * inChannels * h * w
+            let src: UnsafePointer<Float>
+            if let col {
+                im2col(xi, h, w, oh, ow, col)
+                src = UnsafePointer(col)
+            } else {
+                src = UnsafePointer(xi)
+            }
+            let yi = y.data + i * outChannels * plane
+            BLAS.gemm(m: outChannels, n: plane, k: kdim, a: weight.data, b: src, c: yi)
+            if let bias { sdk_add_channel_bias(yi, bias.data, outChannels, plane) }
+        }
+        return y
+    }
+
+    /// im2col split by channel ranges across threads.
+    private func im2col(_ x: UnsafeMutablePointer<Float>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int,
+                        _ col: UnsafeMutablePointer<Float>) {
+        let perChannel = kernel * kernel * oh * ow
+        Parallel.chunks(inChannels, minChunk: max(1, 65_536 / max(1, perChannel))) { s, e in
+            sdk_im2col(x + s * h * w, e - s, h, w, kernel, kernel, stride, padding.0, padding.1,
+                       oh, ow, col + s * perChannel)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import SDKernels
+import SDKernelsC
+
+/// Element-wise and layout operations on whole tensors.
+public enum Ops {
+    /// y += x (same shape).
+    public static func addInPlace(_ y: Tensor, _ x: Tensor) {
+        precondition(y.count == x.count)
+        Parallel.chunks(y.count) { s, e in sdk_add(y.data + s, x.data + s, e - s) }
+    }
+
+    public static func silu(_ x: Tensor) {
+        Parallel.chunks(x.count, minChunk: 8192) { s, e in sdk_silu(x.data + s, e - s) }
+    }
+
+    public static func gelu(_ x: Tensor) {
+        Parallel.chunks(x.count, minChunk: 8192) { s, e in sdk_gelu(x.data + s, e - s) }
+    }
+
+    public static func quickGELU(_ x: Tensor) {
+        Parallel.chunks(x.count, minChunk: 8192) { s, e in sdk_quick_gelu(x.data + s, e - s) }
+    }
+
+    /// [N, C1, H, W] ++ [N, C2, H, W] -> [N, C1+C2, H, W]
+    public static func concatChannels(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let n = a.shape[0], h = a.shape[2], w = a.shape[3], c1 = a.shape[1], c2 = b.shape[1]
+        precondition(b.shape[0] == n && b.shape[2] == h && b.shape[3] == w)
+        let out = Tensor([n, c1 + c2, h, w])
+        let p1 = c1 * h * w, p2 = c2 * h * w
+        for i in 0..<n {
+            (out.data + i * (p1 + p2)).update(from: a.data + i * p1, count: p1)
+            (out.data + i * (p1 + p2) + p1).update(from: b.data + i * p2, count: p2)
+        }
+        return out
+    }
+
+    /// [N, C, H, W] -> [N, C, 2H, 2W] nearest neighbour.
+    public static func upsampleNearest2x(_ x: Tensor) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        let out = Tensor([n, c, 2 * h, 2 * w])
+        Parallel.forEach(n) { i in
+            sdk_upsample_nearest2x(x.data + i * c * h * w, out.data + i * c * h * w * 4, c, h, w)
+        }
+        return out
+    }
+}
