@@ -1,3 +1,4 @@
+import Foundation
 import SDCheckpoint
 import SDKernels
 import SDKernelsC
@@ -85,8 +86,9 @@ public final class VAE: @unchecked Sendable {
         decConvOut = try d.conv("conv_out")
     }
 
-    /// image [N, 3, H, W] in [-1, 1] -> the posterior mean [N, latentC, H/f, W/f] (unscaled).
-    public func encodeMean(_ image: Tensor) -> Tensor {
+    /// image [N, 3, H, W] in [-1, 1] -> the posterior's mean and standard deviation,
+    /// each [N, latentC, H/f, W/f] (unscaled).
+    public func encode(_ image: Tensor) -> (mean: Tensor, std: Tensor) {
         var h = encConvIn(image)
         for level in encDown {
             for r in level.resnets { h = r(h, siluTemb: nil) }
@@ -96,9 +98,16 @@ public final class VAE: @unchecked Sendable {
         let moments = quantConv(encConvOut(encNormOut(h, silu: true)))  // [N, 2*latentC, h, w]
         let n = moments.shape[0], lc = config.latentChannels, plane = moments.shape[2] * moments.shape[3]
         let mean = Tensor([n, lc, moments.shape[2], moments.shape[3]])
-        for i in 0..<n { (mean.data + i * lc * plane).update(from: moments.data + i * 2 * lc * plane, count: lc * plane) }
-        return mean
+        let std = Tensor(mean.shape)
+        for i in 0..<n {
+            (mean.data + i * lc * plane).update(from: moments.data + i * 2 * lc * plane, count: lc * plane)
+            let logvar = moments.data + i * 2 * lc * plane + lc * plane
+            for j in 0..<(lc * plane) { std.data[i * lc * plane + j] = expf(0.5 * min(max(logvar[j], -30), 20)) }
+        }
+        return (mean, std)
     }
+
+    public func encodeMean(_ image: Tensor) -> Tensor { encode(image).mean }
 
     /// latents [N, latentC, h, w] (unscaled) -> image [N, 3, h*f, w*f], about [-1, 1], not clamped.
     public func decode(_ latents: Tensor) -> Tensor {

@@ -18,13 +18,13 @@ public enum PNG {
     /// Decodes any PNG (palette, 16-bit, gray, alpha) to 8-bit gray, RGB or RGBA as it best fits.
     public static func decode(_ data: [UInt8]) throws -> Image8 {
         var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.version = 1  // PNG_IMAGE_VERSION
         let ok = data.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
         guard ok != 0 else { throw PNGError.read(message(image)) }
-        let hasAlpha = image.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0
-        let isColor = image.format & UInt32(PNG_FORMAT_FLAG_COLOR) != 0
+        let hasAlpha = image.format & 1 != 0  // PNG_FORMAT_FLAG_ALPHA
+        let isColor = image.format & 2 != 0  // PNG_FORMAT_FLAG_COLOR
         let channels = hasAlpha ? 4 : (isColor ? 3 : 1)
-        image.format = UInt32(channels == 4 ? PNG_FORMAT_RGBA : channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY)
+        image.format = format(channels: channels)
         let w = Int(image.width), h = Int(image.height)
         guard w > 0, h > 0, w <= 65_536, h <= 65_536 else {
             png_image_free(&image)
@@ -51,10 +51,10 @@ public enum PNG {
     /// go to iTXt would be stricter, but A1111 and its readers use tEXt).
     public static func encode(_ img: Image8, text: [(String, String)] = []) throws -> [UInt8] {
         var image = png_image()
-        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.version = 1  // PNG_IMAGE_VERSION
         image.width = UInt32(img.width)
         image.height = UInt32(img.height)
-        image.format = UInt32(img.channels == 4 ? PNG_FORMAT_RGBA : img.channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY)
+        image.format = format(channels: img.channels)
         var size = 0
         let stride = Int32(img.width * img.channels)
         let probe = img.pixels.withUnsafeBytes {
@@ -119,6 +119,9 @@ public enum PNG {
         for b in bytes { c = crcTable[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
         return c ^ 0xFFFF_FFFF
     }
+
+    /// PNG_FORMAT_GRAY / RGB / RGBA (function-like macros Swift does not import).
+    private static func format(channels: Int) -> UInt32 { channels == 4 ? 3 : channels == 3 ? 2 : 0 }
 
     private static func message(_ image: png_image) -> String {
         var m = image.message

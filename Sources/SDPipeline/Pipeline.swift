@@ -13,6 +13,10 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
 
     public static let supportedSamplers = ["euler", "euler_a", "ddim", "dpmpp_2m", "lcm"]
 
+    /// Shown in the PNG parameters text (A1111's "Model" and "Model hash"), when known.
+    public var modelName: String?
+    public var modelHash: String?
+
     public init(checkpoint: Checkpoint) throws {
         config = checkpoint.config
         textEncoder = try CLIPTextEncoder(config: config.text, weights: checkpoint.text)
@@ -22,6 +26,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
 
     public convenience init(path: String, predictionType: PredictionType? = nil) throws {
         try self.init(checkpoint: Checkpoint.open(path: path, predictionType: predictionType))
+        modelName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     }
 
     /// Pixels per latent pixel along an axis (8 for real SD models).

@@ -1,0 +1,83 @@
+import Foundation
+import SDCheckpoint
+import SDModels
+import SDSchedulers
+import SDTensor
+
+extension StableDiffusionPipeline {
+    /// Largest image side accepted (pixels); larger requests are refused before any work.
+    public static let maxSide = 4096
+
+    /// Runs one request: every mode goes through `denoise`. Image i of a batch uses seed + i.
+    /// `noiseFor` overrides where image i's random values come from (tests replay reference noise).
+    public func generate(_ request: GenerationRequest, cancel: CancelToken? = nil,
+                         progress: ((ProgressEvent) -> Bool)? = nil,
+                         noiseFor: ((Int) -> NoiseSource)? = nil) throws -> GenerationResult {
+        guard let sampler = SamplerKind(rawValue: request.sampler) else {
+            throw PipelineError.invalidArgument("unknown sampler '\(request.sampler)' (known: \(Self.supportedSamplers.joined(separator: ", ")))")
+        }
+        guard request.steps >= 1 && request.steps <= 1000 else { throw PipelineError.invalidArgument("steps must be 1...1000, got \(request.steps)") }
+        guard request.guidanceScale.isFinite, request.guidanceScale >= 0, request.guidanceScale <= 100 else {
+            throw PipelineError.invalidArgument("guidance scale must be a number in 0...100")
+        }
+        guard request.batchCount >= 1 && request.batchCount <= 64 else { throw PipelineError.invalidArgument("batch count must be 1...64") }
+        guard request.clipSkip >= 1 && request.clipSkip <= config.text.numLayers else {
+            throw PipelineError.invalidArgument("clip skip must be 1...\(config.text.numLayers)")
+        }
+        let plan = try EditPlan(request: request, downscale: downscale)
+        let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler, karras: request.karras)
+        let lc = config.vae.latentChannels
+        let latentCount = lc * (plan.job.height / downscale) * (plan.job.width / downscale)
+        if let given = request.initialNoise, given.count != latentCount * request.batchCount {
+            throw PipelineError.invalidArgument("initial noise has \(given.count) values, expected \(latentCount * request.batchCount) (batch x \(lc) x \(plan.job.height / downscale) x \(plan.job.width / downscale))")
+        }
+
+        var images: [Image8] = [], seeds: [UInt64] = [], parameters: [String] = []
+        for index in 0..<request.batchCount {
+            let seed = request.seed &+ UInt64(index)
+            func report(_ stage: Stage, _ step: Int, _ total: Int) throws {
+                if cancel?.isCancelled == true { throw PipelineError.cancelled }
+                if let progress, !progress(ProgressEvent(stage: stage, step: step, total: total, imageIndex: index)) {
+                    throw PipelineError.cancelled
+                }
+            }
+            if plan.returnsInputUnchanged {
+                images.append(plan.original!.rgb())
+            } else {
+                try report(.textEncode, 0, 1)
+                let context = try encodeConditioning(prompt: request.prompt, negative: request.negativePrompt,
+                                                     includeNegative: request.guidanceScale > 1, clipSkip: request.clipSkip)
+                try report(.textEncode, 1, 1)
+                let noise = noiseFor?(index) ?? SeededNoise(seed: seed)
+                let initial = request.initialNoise.map { Array($0[(index * latentCount)..<((index + 1) * latentCount)]) }
+                let (_, decoded) = try denoise(plan.job, context: context, settings: settings, noise: noise,
+                                               initialNoise: initial, report: report)
+                images.append(plan.finish(ImageTensor.image(from: decoded)))
+            }
+            seeds.append(seed)
+            parameters.append(parametersText(request, seed: seed, size: (images.last!.width, images.last!.height)))
+        }
+        return GenerationResult(images: images, seeds: seeds, parameters: parameters)
+    }
+
+    /// AUTOMATIC1111's generation-parameters text (what its PNG Info tab reads).
+    func parametersText(_ r: GenerationRequest, seed: UInt64, size: (Int, Int)) -> String {
+        let samplerNames = ["euler": "Euler", "euler_a": "Euler a", "ddim": "DDIM", "dpmpp_2m": "DPM++ 2M", "lcm": "LCM"]
+        var text = r.prompt
+        if !r.negativePrompt.isEmpty { text += "\nNegative prompt: \(r.negativePrompt)" }
+        var fields = ["Steps: \(r.steps)", "Sampler: \(samplerNames[r.sampler] ?? r.sampler)"]
+        if r.karras { fields.append("Schedule type: Karras") }
+        fields += ["CFG scale: \(r.guidanceScale)", "Seed: \(seed)", "Size: \(size.0)x\(size.1)"]
+        if let hash = modelHash { fields.append("Model hash: \(hash)") }
+        if let name = modelName { fields.append("Model: \(name)") }
+        switch r.mode {
+        case .textToImage: break
+        case .imageToImage(_, let s): fields.append("Denoising strength: \(s)")
+        case .inpaint(_, _, let s, let o): fields.append("Denoising strength: \(s)"); if o.featherRadius > 0 { fields.append("Mask blur: \(o.featherRadius)") }
+        case .outpaint(_, let e, _): fields.append("Outpaint: \(e.left),\(e.top),\(e.right),\(e.bottom)")
+        }
+        if r.clipSkip > 1 { fields.append("Clip skip: \(r.clipSkip)") }
+        fields.append("Version: sdswift")
+        return text + "\n" + fields.joined(separator: ", ")
+    }
+}
