@@ -1,0 +1,1 @@
+"""Helpers for Tools/make_fixtures.py (reference fixtures made with diffusers)."""
