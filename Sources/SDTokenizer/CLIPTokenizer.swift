@@ -6,6 +6,17 @@ public final class CLIPTokenizer: Sendable {
     /// The CLIP vocabulary compiled into the library (CLIPMergesData.swift), shared by SD1 and SD2.
     public static let shared = CLIPTokenizer(merges: clipMergesText)
 
+    /// Which tokenizer folder's special-token handling `encode` reproduces; the BPE is the same.
+    public enum Dialect: Sendable {
+        /// SD1 folders (pad token "<|endoftext|>"); also what open_clip, A1111 and ComfyUI do with "!".
+        /// "<|endoftext|>" is recognized only in lower case, "<|startoftext|>" in any case.
+        case standard
+        /// diffusers' SD2 / SDXL second-encoder folders, whose pad token is "!": every "!" in the prompt becomes
+        /// id 0 instead of joining the BPE of its word (diffusers issue #4153; the OpenCLIP model was trained
+        /// with "!" as ordinary text), and "<|endoftext|>" is recognized in any case.
+        case diffusersSD2
+    }
+
     private let vocabulary: CLIPVocabulary
     private let cache = Mutex<[[UInt8]: [Int32]]>([:])
     private static let cacheLimit = 20_000
@@ -41,9 +52,18 @@ public final class CLIPTokenizer: Sendable {
 
     /// BPE ids of `text`, without <|startoftext|>/<|endoftext|> around it and without truncation.
     /// Literal "<|startoftext|>"/"<|endoftext|>" in the text become their special ids, as in the reference.
-    public func encode(_ text: String) -> [Int32] {
+    public func encode(_ text: String, dialect: Dialect = .standard) -> [Int32] {
+        let start = CLIPTextSplitter.SpecialToken("<|startoftext|>", startOfTextID)
+        let end = CLIPTextSplitter.SpecialToken("<|endoftext|>", endOfTextID)
+        let pieces = switch dialect {
+        case .standard:
+            CLIPTextSplitter.split(text, raw: [end], normalized: [start])
+        case .diffusersSD2:
+            CLIPTextSplitter.split(text, raw: [.init("!", vocabulary.byteIDs[Int(UInt8(ascii: "!"))])],
+                                   normalized: [start, end])
+        }
         var ids: [Int32] = []
-        for piece in CLIPTextSplitter.split(text, startID: startOfTextID, endID: endOfTextID) {
+        for piece in pieces {
             switch piece {
             case .special(let id): ids.append(id)
             case .word(let bytes): ids.append(contentsOf: bpe(bytes))
@@ -56,10 +76,12 @@ public final class CLIPTokenizer: Sendable {
     /// `maxLength - 2` tokens (see `PromptChunker` for the comma back-off), each becoming
     /// [BOS] + chunk + [EOS] + `padTokenID` up to `maxLength`. Always at least one window (an empty prompt gives
     /// [BOS, EOS, pad, ...]). For prompts of at most 75 tokens the single window equals the diffusers pipeline's
-    /// `tokenizer(prompt, padding="max_length", max_length=77)` ids (SD1: pad 49407, SD2: pad 0).
-    public func windows(_ text: String, padTokenID: Int32, maxLength: Int = 77) -> [[Int32]] {
+    /// `tokenizer(prompt, padding="max_length", max_length=77)` ids (SD1: pad 49407; SD2: pad 0 and, for
+    /// id-exact diffusers parity, `dialect: .diffusersSD2`).
+    public func windows(_ text: String, padTokenID: Int32, maxLength: Int = 77,
+                        dialect: Dialect = .standard) -> [[Int32]] {
         precondition(maxLength >= 3, "a window needs room for BOS, EOS and one token")
-        return PromptChunker.chunks(encode(text), length: maxLength - 2, commaID: commaID).map { chunk in
+        return PromptChunker.chunks(encode(text, dialect: dialect), length: maxLength - 2, commaID: commaID).map { chunk in
             var window = [startOfTextID]
             window.reserveCapacity(maxLength)
             window.append(contentsOf: chunk)
