@@ -94,7 +94,11 @@ public final class UNet: @unchecked Sendable {
                 h = resnet(Ops.concatChannels(h, skips.removeLast()), siluTemb: temb)
                 if !block.attentions.isEmpty { h = block.attentions[j](h, context: context) }
             }
-            if let us = block.upsample { h = us(Ops.upsampleNearest2x(h)) }
+            if let us = block.upsample {
+                // to the size of the skip the next block consumes (2x unless a side was odd)
+                let target = skips.last!
+                h = us(Ops.upsampleNearest(h, height: target.shape[2], width: target.shape[3]))
+            }
         }
         return convOut(normOut(h, silu: true))
     }

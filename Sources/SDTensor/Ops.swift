@@ -34,6 +34,24 @@ public enum Ops {
         return out
     }
 
+    /// Nearest-neighbour resize to (height, width), as torch's F.interpolate(mode="nearest"):
+    /// output pixel i takes input pixel floor(i * in / out). The UNet uses it when a latent side is
+    /// not divisible by its total downscale, so the upsampled map matches its skip connection.
+    public static func upsampleNearest(_ x: Tensor, height oh: Int, width ow: Int) -> Tensor {
+        let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
+        if oh == 2 * h && ow == 2 * w { return upsampleNearest2x(x) }
+        let out = Tensor([n, c, oh, ow])
+        let sx = (0..<ow).map { min(w - 1, Int(Float($0) * (Float(w) / Float(ow)))) }
+        for plane in 0..<(n * c) {
+            let src = x.data + plane * h * w, dst = out.data + plane * oh * ow
+            for y in 0..<oh {
+                let row = src + min(h - 1, Int(Float(y) * (Float(h) / Float(oh)))) * w
+                for xx in 0..<ow { dst[y * ow + xx] = row[sx[xx]] }
+            }
+        }
+        return out
+    }
+
     /// [N, C, H, W] -> [N, C, 2H, 2W] nearest neighbour.
     public static func upsampleNearest2x(_ x: Tensor) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
