@@ -1,7 +1,8 @@
 import Synchronization
 
 /// CLIP byte-level BPE tokenizer, id-for-id the one Stable Diffusion pipelines use (Hugging Face CLIPTokenizer;
-/// see CLIPTextSplitter for the text clean-up). Thread-safe: the per-word BPE cache sits behind a mutex.
+/// see CLIPTextSplitter for the text clean-up, docs/tokenizer.md for known divergences from other tokenizers).
+/// Thread-safe: the per-word BPE cache sits behind a mutex.
 public final class CLIPTokenizer: Sendable {
     /// The CLIP vocabulary compiled into the library (CLIPMergesData.swift), shared by SD1 and SD2.
     public static let shared = CLIPTokenizer(merges: clipMergesText)
