@@ -69,7 +69,7 @@ def make_tokenizer_files():
     return sd1, sd2
 
 
-def make_model(name, tokenizers, phase2=True):
+def make_model(name, tokenizers):
     import diffusers
     from reference import outputs, verify, writers
     from reference.tiny_models import MODELS, build
@@ -105,11 +105,10 @@ def make_model(name, tokenizers, phase2=True):
         outputs.txt2img_runs(components, tokenizer, spec["scheduler"], tensors, meta, seed + 1000)
     else:
         meta["runs"] = {}
-    if phase2:
-        if unet.config.in_channels == 4:
-            outputs.img2img_runs(components, tokenizer, spec["scheduler"], tensors, meta, seed + 2000, image)
-        if spec["family"] == "sd1":
-            outputs.inpaint_runs(components, tokenizer, spec["scheduler"], tensors, meta, seed + 3000, image, mask)
+    if unet.config.in_channels == 4:
+        outputs.img2img_runs(components, tokenizer, spec["scheduler"], tensors, meta, seed + 2000, image)
+    if spec["family"] == "sd1":  # the 4-channel sd1-tiny (latent blending) and the 9-channel inpainting model
+        outputs.inpaint_runs(components, tokenizer, spec["scheduler"], tensors, meta, seed + 3000, image, mask)
     for k, v in tensors.items():
         assert torch_isfinite(v), k
     writers.save_tensors(os.path.join(FIXTURES, "reference", f"{name}.safetensors"),
@@ -132,14 +131,14 @@ def main():
         from reference.full_size import write_full_size
         write_full_size(args[1])
         return
-    if args not in ([], ["--phase1"]):
+    if args:
         sys.exit(__doc__)
     from reference.writers import write_images
     from reference.tiny_models import MODELS
     write_images(os.path.join(FIXTURES, "images"))
     tokenizers = make_tokenizer_files()
     for name in MODELS:
-        make_model(name, tokenizers, phase2=args != ["--phase1"])
+        make_model(name, tokenizers)
 
 
 if __name__ == "__main__":

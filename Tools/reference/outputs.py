@@ -150,14 +150,18 @@ def txt2img_runs(components, tokenizer, base_sched, tensors, meta, seed):
 
 
 @torch.no_grad()
-def img2img_runs(components, tokenizer, base_sched, tensors, meta, seed, image_path, names=("euler", "ddim")):
+def img2img_runs(components, tokenizer, base_sched, tensors, meta, seed, image_path, names=("euler", "ddim", "euler_a")):
     meta["img2img"] = {}
     for k, name in enumerate(names):
         scheduler = make_scheduler(name, base_sched)
         pipe = make_pipeline("img2img", *components, tokenizer, scheduler)
-        added = []
+        added = []  # (image latents, noisy start latents) of each add_noise call
         original_add_noise = scheduler.add_noise
-        scheduler.add_noise = lambda *a, **kw: added.append(original_add_noise(*a, **kw)) or added[-1]
+
+        def add_noise(original, noise, timesteps):
+            added.append((original.clone(), original_add_noise(original, noise, timesteps)))
+            return added[-1][1]
+        scheduler.add_noise = add_noise
         rec = LatentRecorder()
         with NoiseTap(seed + 200 + k, pipe) as tap:
             out = pipe(RUN_PROMPT, image=Image.open(image_path).convert("RGB"), strength=IMG2IMG_STRENGTH,
@@ -165,11 +169,13 @@ def img2img_runs(components, tokenizer, base_sched, tensors, meta, seed, image_p
                        output_type="np", callback_on_step_end=rec)
         del scheduler.add_noise
         run = len(rec.latents)
-        assert run == int(IMG2IMG_STEPS * IMG2IMG_STRENGTH) and len(tap.of("vae")) == 1 and len(tap.of("pipeline")) == 1
+        assert run == int(IMG2IMG_STEPS * IMG2IMG_STRENGTH) and len(added) == 1
+        assert len(tap.of("vae")) == 1 and len(tap.of("pipeline")) == 1
         p = f"img2img.{name}."
         tensors[p + "encode_noise"] = tap.of("vae")[0][1]
         tensors[p + "noise"] = tap.of("pipeline")[0][1]
-        tensors[p + "start_latents"] = added[0].float()
+        tensors[p + "image_latents"] = added[0][0].float()
+        tensors[p + "start_latents"] = added[0][1].float()
         tensors[p + "step_noise"] = tap.step_noise(run, (1, 4, 8, 8))
         tensors[p + "step_latents"] = torch.stack(rec.latents)
         tensors[p + "latents"] = rec.latents[-1]
@@ -198,7 +204,8 @@ def inpaint_runs(components, tokenizer, base_sched, tensors, meta, seed, image_p
             out = pipe(RUN_PROMPT, image=Image.open(image_path).convert("RGB"), mask_image=Image.open(mask_path),
                        strength=1.0, negative_prompt=RUN_NEGATIVE, num_inference_steps=STEPS,
                        guidance_scale=GUIDANCE, height=SIZE, width=SIZE, latents=noise.clone(), output_type="np",
-                       callback_on_step_end=rec)
+                       callback_on_step_end=rec,
+                       callback_on_step_end_tensor_inputs=["latents", "mask", "masked_image_latents"])
         order = ["image", "masked_image"] if unet_channels == 4 else ["masked_image"]
         assert len(encoded) == len(order) == len(tap.of("vae")) and not tap.of("pipeline")
         p = f"inpaint.{name}."
