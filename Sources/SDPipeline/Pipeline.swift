@@ -27,6 +27,7 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     public convenience init(path: String, predictionType: PredictionType? = nil) throws {
         try self.init(checkpoint: Checkpoint.open(path: path, predictionType: predictionType))
         modelName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        modelHash = ModelHash.legacy(path: path)
     }
 
     /// Pixels per latent pixel along an axis (8 for real SD models).

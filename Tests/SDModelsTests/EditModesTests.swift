@@ -128,3 +128,24 @@ final class EditModesTests: XCTestCase {
         XCTAssertEqual(seen, 2)
     }
 }
+
+final class PNGAndHashTests: XCTestCase {
+    func testPNGRoundTripWithParameters() throws {
+        var img = Image8(width: 5, height: 3, channels: 3)
+        for i in 0..<img.pixels.count { img.pixels[i] = UInt8((i * 17) % 256) }
+        let text = "a cat\nNegative prompt: dog\nSteps: 20, Sampler: Euler, CFG scale: 7.5, Seed: 1, Size: 5x3"
+        let bytes = try PNG.encode(img, text: [("parameters", text)])
+        XCTAssertEqual(try PNG.decode(bytes), img)
+        XCTAssertEqual(PNG.textChunks(bytes)["parameters"], text)
+        XCTAssertThrowsError(try PNG.decode(Array(bytes.prefix(40))))
+        XCTAssertThrowsError(try PNG.decode([1, 2, 3]))
+    }
+
+    func testParametersTextHasA1111Fields() throws {
+        let pipe = EditModesTests.pipe
+        var r = GenerationRequest()
+        r.prompt = "a red circle"; r.negativePrompt = "blue"; r.width = 16; r.height = 16; r.steps = 2; r.seed = 99
+        let p = try pipe.generate(r).parameters[0]
+        XCTAssertTrue(p.hasPrefix("a red circle\nNegative prompt: blue\nSteps: 2, Sampler: Euler, CFG scale: 7.5, Seed: 99, Size: 16x16, Model hash: "), p)
+    }
+}
