@@ -92,3 +92,17 @@ enum Fixtures {
 
     static func reference(_ name: String) -> String { root.appendingPathComponent("reference/\(name)").path }
 }
+
+/// Copies the tensors of `source` into a new safetensors file, letting `transform` rename, change
+/// or drop (nil) each one.
+func rewrite(_ source: SafeTensorsFile, to path: String, _ transform: (RawTensor) -> RawTensor? = { $0 }) throws {
+    var tensors: [RawTensor] = []
+    for name in source.tensorNames {
+        let info = source.info(name)!
+        let bytes = try source.withRawBytes(of: name) { Array($0) }
+        if let changed = transform(RawTensor(name: name, dtype: info.dtype.rawValue, shape: info.shape, bytes: bytes)) {
+            tensors.append(changed)
+        }
+    }
+    try Data(safetensors(tensors)).write(to: URL(fileURLWithPath: path))
+}
