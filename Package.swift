@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "SDTokenizer", path: "Sources/SDTokenizer"),
         .target(name: "SDModels", dependencies: ["SDTensor", "SDCheckpoint"], path: "Sources/SDModels",
                 swiftSettings: optimize),
-        .target(name: "SDSchedulers", dependencies: ["SDKernels"], path: "Sources/SDSchedulers",
+        .target(name: "SDSchedulers", dependencies: ["SDKernels", "SDCheckpoint"], path: "Sources/SDSchedulers",
                 swiftSettings: optimize),
         .target(name: "SDPipeline",
                 dependencies: ["SDModels", "SDTokenizer", "SDSchedulers", "SDCheckpoint", "CPNG"],
