@@ -25,11 +25,18 @@ extension UNetConfig {
         self.init()
         func refuse(_ what: String) -> CheckpointError { .unsupported("\(json.path): \(what)") }
         for key in ["addition_embed_type", "class_embed_type", "num_class_embeds", "encoder_hid_dim",
-                    "time_cond_proj_dim", "timestep_post_act", "projection_class_embeddings_input_dim"]
+                    "time_cond_proj_dim", "timestep_post_act", "projection_class_embeddings_input_dim",
+                    "time_embedding_dim", "time_embedding_act_fn", "encoder_hid_dim_type", "cross_attention_norm"]
         where json.has(key) {
             throw refuse("\(key) is set (SDXL, upscaler, LCM-guidance or other non-SD1/SD2 UNet)")
         }
-        if try json.bool("dual_cross_attention", default: false) { throw refuse("dual_cross_attention") }
+        for key in ["dual_cross_attention", "resnet_skip_time_act", "center_input_sample", "class_embeddings_concat"]
+        where try json.bool(key, default: false) {
+            throw refuse(key)
+        }
+        for key in ["resnet_out_scale_factor", "mid_block_scale_factor"] where try json.float(key, default: 1) != 1 {
+            throw refuse("\(key) other than 1")
+        }
         if let perBlock = json.values["only_cross_attention"] as? [Any] {
             if perBlock.contains(where: { ($0 as? Bool) ?? true }) { throw refuse("only_cross_attention") }
         } else if try json.bool("only_cross_attention", default: false) {
@@ -40,8 +47,9 @@ extension UNetConfig {
         for (key, expected) in expectedStrings {
             if let value = try json.string(key), value != expected { throw refuse("\(key) \(value)") }
         }
-        for key in ["conv_in_kernel", "conv_out_kernel"] where try json.int(key, default: 3) != 3 {
-            throw refuse("\(key) other than 3")
+        for (key, expected) in [("conv_in_kernel", 3), ("conv_out_kernel", 3), ("downsample_padding", 1)]
+        where try json.int(key, default: expected) != expected {
+            throw refuse("\(key) other than \(expected)")
         }
 
         inChannels = try json.int("in_channels", default: inChannels)
