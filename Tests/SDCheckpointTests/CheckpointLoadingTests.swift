@@ -31,7 +31,7 @@ final class CheckpointLoadingTests: TemporaryFolderTestCase {
             var x = [Float](repeating: 0, count: tensor.elementCount), y = x
             try x.withUnsafeMutableBufferPointer { try a.read(tensor.name, into: $0) }
             try y.withUnsafeMutableBufferPointer { try b.read(tensor.name, into: $0) }
-            XCTAssertTrue(x.map(\.bitPattern) == y.map(\.bitPattern), tensor.name, file: file, line: line)
+            XCTAssertTrue(bitIdentical(x, y), tensor.name, file: file, line: line)
         }
     }
 

@@ -106,3 +106,8 @@ func rewrite(_ source: SafeTensorsFile, to path: String, _ transform: (RawTensor
     }
     try Data(safetensors(tensors)).write(to: URL(fileURLWithPath: path))
 }
+
+/// Same length and the same bits everywhere (NaN payloads and signed zeros included).
+func bitIdentical(_ a: [Float], _ b: [Float]) -> Bool {
+    a.count == b.count && (a.isEmpty || a.withUnsafeBytes { x in b.withUnsafeBytes { y in memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } })
+}
