@@ -40,8 +40,17 @@ let package = Package(
         .target(name: "SDPipeline",
                 dependencies: ["SDModels", "SDTokenizer", "SDSchedulers", "SDCheckpoint", "CPNG"],
                 path: "Sources/SDPipeline", swiftSettings: optimize),
-        .target(name: "SDSwiftCAPI", dependencies: ["SDPipeline"], path: "Sources/SDSwiftCAPI",
-                swiftSettings: optimize),
+        // The C library: Include/sdswift.h (imported through the CSDSwift module map) implemented by
+        // @_cdecl functions. Linked with the Swift runtime inside and only sdswift_* exported.
+        .systemLibrary(name: "CSDSwift", path: "Include"),
+        .target(name: "SDSwiftCAPI", dependencies: ["SDPipeline", "CSDSwift"], path: "Sources/SDSwiftCAPI",
+                exclude: ["sdswift.exports"], swiftSettings: optimize,
+                linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-soname=libsdswift.so.1", "-Xlinker",
+                                               "--version-script=\(Context.packageDirectory)/Sources/SDSwiftCAPI/sdswift.exports",
+                                               // static Foundation's own dependencies, which -static-stdlib leaves out;
+                                               // -z defs fails the link if any symbol is still missing
+                                               "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCollections",
+                                               "-l_FoundationCShims", "-Xlinker", "-z", "-Xlinker", "defs"])]),
         .executableTarget(name: "SDSwiftCLI",
                           dependencies: ["SDPipeline",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -1,0 +1,87 @@
+import CSDSwift
+import SDCheckpoint
+import SDPipeline
+
+/// What an sdswift_model handle stands for.
+final class ModelBox {
+    let pipeline: StableDiffusionPipeline
+    init(_ p: StableDiffusionPipeline) { pipeline = p }
+}
+
+func defaultLoadParams() -> sdswift_load_params {
+    var p = sdswift_load_params()
+    p.struct_size = MemoryLayout<sdswift_load_params>.stride
+    p.prediction = SDSWIFT_PREDICTION_AUTO
+    return p
+}
+
+/// Sizes of the first published versions (ABI 1) of the versioned structs.
+enum FirstVersionSize {
+    static let loadParams = MemoryLayout<sdswift_load_params>.size
+    static let modelInfo = MemoryLayout<sdswift_model_info>.size
+    static let generateParams = MemoryLayout<sdswift_generate_params>.size
+}
+
+/// The live model behind a handle, or an error.
+func model(_ handle: OpaquePointer?) throws -> ModelBox {
+    guard let handle else { throw nullPointer("model") }
+    guard let box = Handles.get(handle, as: ModelBox.self) else {
+        throw invalid("model is not a live sdswift_model handle (freed, or never returned by sdswift_model_load)")
+    }
+    return box
+}
+
+@_cdecl("sdswift_load_params_init")
+public func capiLoadParamsInit(_ p: UnsafeMutablePointer<sdswift_load_params>?) {
+    p?.pointee = defaultLoadParams()
+}
+
+@_cdecl("sdswift_model_load")
+public func capiModelLoad(_ path: UnsafePointer<CChar>?, _ params: UnsafePointer<sdswift_load_params>?,
+                          _ out: UnsafeMutablePointer<OpaquePointer?>?) -> sdswift_status {
+    out?.pointee = nil
+    return capiCall {
+        guard let out else { throw nullPointer("out") }
+        guard let path else { throw nullPointer("path") }
+        guard let pathString = String(validatingCString: path), !pathString.isEmpty else {
+            throw invalid("path is empty or not UTF-8")
+        }
+        let p = try params.map {
+            try VersionedStruct.read($0, defaults: defaultLoadParams(), minSize: FirstVersionSize.loadParams,
+                                     name: "sdswift_load_params")
+        } ?? defaultLoadParams()
+        let prediction: PredictionType?
+        switch p.prediction {
+        case SDSWIFT_PREDICTION_AUTO: prediction = nil
+        case SDSWIFT_PREDICTION_EPSILON: prediction = .epsilon
+        case SDSWIFT_PREDICTION_V: prediction = .vPrediction
+        default: throw invalid("sdswift_load_params.prediction \(p.prediction.rawValue) is not an sdswift_prediction")
+        }
+        let pipeline = try StableDiffusionPipeline(path: pathString, predictionType: prediction)
+        out.pointee = Handles.add(ModelBox(pipeline))
+    }
+}
+
+@_cdecl("sdswift_model_free")
+public func capiModelFree(_ handle: OpaquePointer?) {
+    Handles.remove(handle, as: ModelBox.self)
+}
+
+@_cdecl("sdswift_model_get_info")
+public func capiModelGetInfo(_ handle: OpaquePointer?, _ info: UnsafeMutablePointer<sdswift_model_info>?) -> sdswift_status {
+    capiCall {
+        guard let info else { throw nullPointer("info") }
+        let config = try model(handle).pipeline.config
+        var v = sdswift_model_info()
+        v.family = config.family == .sd2 ? SDSWIFT_FAMILY_SD2 : SDSWIFT_FAMILY_SD1
+        v.is_inpainting = config.isInpainting ? 1 : 0
+        let isV = config.schedule.predictionType == .vPrediction
+        let native: Int32 = config.family == .sd2 && isV ? 768 : 512
+        v.native_width = native
+        v.native_height = native
+        v.latent_channels = Int32(clamping: config.vae.latentChannels)
+        v.downscale = Int32(clamping: config.vae.downscale)
+        v.prediction = isV ? SDSWIFT_PREDICTION_V : SDSWIFT_PREDICTION_EPSILON
+        try VersionedStruct.write(v, to: info, minSize: FirstVersionSize.modelInfo, name: "sdswift_model_info")
+    }
+}

@@ -1,0 +1,102 @@
+import CSDSwift
+import Glibc
+import SDPipeline
+
+/// What an sdswift_request handle stands for: callbacks, a sticky cancel flag, the token of the
+/// generation running now, and the message of the last failure.
+final class RequestBox: @unchecked Sendable {
+    private let lock = Mutex()
+    private var cancelled = false
+    private var running: CancelToken?
+    private var progress: (fn: sdswift_progress_fn, user: UnsafeMutableRawPointer?)?
+    private var message: UnsafeMutablePointer<CChar>?
+
+    deinit { free(message) }
+
+    func setProgress(_ fn: sdswift_progress_fn?, _ user: UnsafeMutableRawPointer?) {
+        lock.locked { progress = fn.map { ($0, user) } }
+    }
+
+    func cancel() {
+        lock.locked { cancelled = true; running?.cancel() }
+    }
+
+    func reset() {
+        lock.locked { cancelled = false; free(message); message = nil }
+    }
+
+    var isCancelled: Bool { lock.locked { cancelled } }
+
+    /// The stored message; valid until it is replaced (next generation, reset, free).
+    var messagePointer: UnsafePointer<CChar> {
+        lock.locked { message.map { UnsafePointer($0) } ?? StaticStrings.empty }
+    }
+
+    func setMessage(_ m: String?) {
+        lock.locked { free(message); message = m.map { strdup($0) } }
+    }
+
+    /// Starts a generation: returns its cancel token and the progress callback, or throws when the
+    /// request is cancelled or already in use.
+    func begin() throws -> (CancelToken, (fn: sdswift_progress_fn, user: UnsafeMutableRawPointer?)?) {
+        try lock.locked {
+            guard running == nil else {
+                throw invalid("the request is in use by another generation (use one request per generation)")
+            }
+            guard !cancelled else { throw CAPIError(SDSWIFT_CANCELLED, "the request was cancelled before it started") }
+            let token = CancelToken()
+            running = token
+            return (token, progress)
+        }
+    }
+
+    func end() { lock.locked { running = nil } }
+}
+
+func request(_ handle: OpaquePointer?) throws -> RequestBox {
+    guard let handle else { throw nullPointer("request") }
+    guard let box = Handles.get(handle, as: RequestBox.self) else {
+        throw invalid("request is not a live sdswift_request handle (freed, or never returned by sdswift_request_create)")
+    }
+    return box
+}
+
+@_cdecl("sdswift_request_create")
+public func capiRequestCreate(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> sdswift_status {
+    out?.pointee = nil
+    return capiCall {
+        guard let out else { throw nullPointer("out") }
+        out.pointee = Handles.add(RequestBox())
+    }
+}
+
+@_cdecl("sdswift_request_free")
+public func capiRequestFree(_ handle: OpaquePointer?) {
+    Handles.remove(handle, as: RequestBox.self)
+}
+
+@_cdecl("sdswift_request_set_progress")
+public func capiRequestSetProgress(_ handle: OpaquePointer?, _ fn: sdswift_progress_fn?,
+                                   _ user: UnsafeMutableRawPointer?) -> sdswift_status {
+    capiCall { try request(handle).setProgress(fn, user) }
+}
+
+@_cdecl("sdswift_request_cancel")
+public func capiRequestCancel(_ handle: OpaquePointer?) -> sdswift_status {
+    capiCall { try request(handle).cancel() }
+}
+
+@_cdecl("sdswift_request_reset")
+public func capiRequestReset(_ handle: OpaquePointer?) -> sdswift_status {
+    capiCall { try request(handle).reset() }
+}
+
+@_cdecl("sdswift_request_is_cancelled")
+public func capiRequestIsCancelled(_ handle: OpaquePointer?) -> Int32 {
+    (Handles.get(handle, as: RequestBox.self)?.isCancelled ?? false) ? 1 : 0
+}
+
+@_cdecl("sdswift_request_error_message")
+public func capiRequestErrorMessage(_ handle: OpaquePointer?) -> UnsafePointer<CChar> {
+    Handles.get(handle, as: RequestBox.self)?.messagePointer ?? StaticStrings.empty
+}
