@@ -16,7 +16,7 @@ let package = Package(
     name: "sdswift",
     products: [
         .library(name: "sdswift", type: .dynamic, targets: ["SDSwiftCAPI"]),
-        .executable(name: "sdswift-cli", targets: ["SDSwiftCLI"]),
+        .executable(name: "sdswift", targets: ["SDSwiftCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,7 +52,7 @@ let package = Package(
                                                "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCollections",
                                                "-l_FoundationCShims", "-Xlinker", "-z", "-Xlinker", "defs"])]),
         .executableTarget(name: "SDSwiftCLI",
-                          dependencies: ["SDPipeline",
+                          dependencies: ["SDPipeline", "SDCheckpoint", "SDSchedulers", "SDKernels",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/SDSwiftCLI"),
         .testTarget(name: "SDCheckpointTests", dependencies: ["SDCheckpoint"], path: "Tests/SDCheckpointTests"),

@@ -1,0 +1,94 @@
+import ArgumentParser
+import SDCheckpoint
+import SDSchedulers
+
+extension SamplerKind: ExpressibleByArgument {}
+
+/// --prediction-type values (the names diffusers' scheduler configs use).
+enum PredictionChoice: String, CaseIterable, ExpressibleByArgument {
+    case epsilon
+    case v_prediction
+    var predictionType: PredictionType { self == .epsilon ? .epsilon : .vPrediction }
+}
+
+/// Which model to load; shared by every subcommand.
+struct ModelOptions: ParsableArguments {
+    @Option(name: [.customShort("m"), .long],
+            help: ArgumentHelp("A .safetensors checkpoint or a diffusers folder (default: the bundled default model).",
+                               valueName: "path"))
+    var model: String?
+
+    @Option(name: .customLong("prediction-type"),
+            help: "Override what the model is said to predict.")
+    var predictionType: PredictionChoice?
+}
+
+/// The options every generating subcommand takes, with AUTOMATIC1111's defaults.
+struct GenerationOptions: ParsableArguments {
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: [.short, .long], help: "What to draw.")
+    var prompt: String = ""
+
+    @Option(name: [.short, .long], help: "What not to draw (the negative prompt).")
+    var negative: String = ""
+
+    @Option(help: "Sampling steps (1-1000).")
+    var steps: Int = 20
+
+    @Option(help: ArgumentHelp("Classifier-free guidance scale (0-100).", valueName: "scale"))
+    var cfg: Float = 7.5
+
+    @Option(help: ArgumentHelp("Sampler.", valueName: "name"))
+    var sampler: SamplerKind = .euler
+
+    @Flag(help: "Karras noise schedule (euler and dpmpp_2m only).")
+    var karras = false
+
+    // .unconditional: "--seed -1" (A1111's "random") is a value, not an option.
+    @Option(parsing: .unconditional, help: "Seed, 0-18446744073709551615; -1 or absent: random. Image i of a batch uses seed+i.")
+    var seed: String?
+
+    @Option(help: "Number of images (1-64); image i uses seed+i.")
+    var batch: Int = 1
+
+    @Option(name: .customLong("clip-skip"), help: "Stop the text encoder this many layers from the end (1 = last layer).")
+    var clipSkip: Int = 1
+
+    @Option(name: [.short, .long],
+            help: ArgumentHelp("Output PNG. {seed} and {index} (0-based) are replaced; with --batch > 1 and no placeholder, -{index} is added before the extension.",
+                               valueName: "path"))
+    var output: String = "sdswift-{seed}.png"
+
+    @Option(help: "Threads to compute with (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: [.short, .long], help: "Print nothing but errors (no progress, no file names).")
+    var quiet = false
+
+    /// The seed to use: the given one, or a random one in A1111's range.
+    func resolvedSeed() -> UInt64 {
+        if let seed, seed != "-1", let value = UInt64(seed) { return value }
+        return UInt64.random(in: 0...UInt64(UInt32.max))
+    }
+
+    mutating func validate() throws {
+        if let seed, seed != "-1", UInt64(seed) == nil {
+            throw ValidationError("--seed must be a whole number from 0 to \(UInt64.max), or -1 for random; got '\(seed)'")
+        }
+        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1...1000, got \(steps)") }
+        guard cfg.isFinite, (0...100).contains(cfg) else { throw ValidationError("--cfg must be a number in 0...100, got \(cfg)") }
+        guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1...64, got \(batch)") }
+        guard clipSkip >= 1 else { throw ValidationError("--clip-skip must be at least 1, got \(clipSkip)") }
+        if karras && !sampler.supportsKarras {
+            throw ValidationError("--karras works only with the euler and dpmpp_2m samplers, not \(sampler.rawValue)")
+        }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1...1024, got \(threads)") }
+        guard !output.isEmpty else { throw ValidationError("--output must not be empty") }
+    }
+}
+
+/// Validates a strength option's value.
+func checkStrength(_ s: Float) throws {
+    guard s.isFinite, (0...1).contains(s) else { throw ValidationError("--strength must be in 0...1, got \(s)") }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import SDCheckpoint
+import SDKernels
+import SDPipeline
+
+/// What every generating subcommand does once its inputs are read: find and check the model and the
+/// output paths, load, generate (one engine call), write. Everything that can be checked without the
+/// model is checked before it is loaded.
+struct GenerationRun {
+    var options: GenerationOptions
+    /// Reads the inputs (called after the model path is checked, before the model is loaded).
+    var mode: () throws -> GenerationMode
+    /// txt2img's --width/--height (nil: the model's native size). Image modes use the input's size.
+    var size: (width: Int?, height: Int?) = (nil, nil)
+
+    func run() throws {
+        let modelPath = try ModelLocation.resolve(options.modelOptions.model)
+        let mode = try self.mode()
+        let seed = options.resolvedSeed()
+        let seeds = (0..<options.batch).map { seed &+ UInt64($0) }
+        let outputs = try OutputFiles(template: options.output, seeds: seeds)
+        BLAS.threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+
+        let checkpoint = try ModelLoading.open(modelPath, predictionType: options.modelOptions.predictionType?.predictionType)
+        guard options.clipSkip <= checkpoint.config.text.numLayers else {
+            throw CLIFailure.usage("--clip-skip must be 1...\(checkpoint.config.text.numLayers) for this model, got \(options.clipSkip)")
+        }
+        var request = GenerationRequest()
+        request.mode = mode
+        request.prompt = options.prompt
+        request.negativePrompt = options.negative
+        request.steps = options.steps
+        request.guidanceScale = options.cfg
+        request.sampler = options.sampler.rawValue
+        request.karras = options.karras
+        request.seed = seed
+        request.batchCount = options.batch
+        request.clipSkip = options.clipSkip
+        if case .textToImage = mode {
+            let native = NativeSize.of(path: modelPath, config: checkpoint.config)
+            request.width = size.width ?? native.width
+            request.height = size.height ?? native.height
+            try Self.checkTextToImageSize(width: request.width, height: request.height, factor: checkpoint.config.vae.downscale)
+        }
+        let pipeline = try ModelLoading.pipeline(checkpoint)
+
+        let bar = ProgressBar(enabled: !options.quiet, batch: options.batch)
+        let result: GenerationResult
+        do {
+            result = try pipeline.generate(request, cancel: Interrupt.token, progress: bar.update)
+        } catch PipelineError.cancelled {
+            bar.abandon()
+            throw CLIFailure.cancelled
+        } catch {
+            bar.abandon()
+            throw CLIFailure.general("\(error)")
+        }
+        bar.finish(images: result.images.count)
+        if Interrupt.token.isCancelled { throw CLIFailure.cancelled }
+        try outputs.write(result)
+        if !options.quiet {
+            for (path, seed) in zip(outputs.paths, result.seeds) {
+                print("\(path)  (seed \(seed), \(result.images[0].width)x\(result.images[0].height))")
+            }
+        }
+    }
+
+    /// Multiples of 8 (A1111's rule, and what real SD VAEs need) and of the model's own VAE factor.
+    static func checkTextToImageSize(width: Int, height: Int, factor: Int = 8) throws {
+        let step = max(8, factor)
+        guard width >= step, height >= step, width <= StableDiffusionPipeline.maxSide,
+              height <= StableDiffusionPipeline.maxSide, width % step == 0, height % step == 0 else {
+            throw CLIFailure.usage("size \(width)x\(height) is not allowed: width and height must be multiples of \(step) "
+                + "from \(step) to \(StableDiffusionPipeline.maxSide)")
+        }
+    }
+}
+
+/// Loading, with every failure reported as a model file problem (exit status 3).
+enum ModelLoading {
+    static func open(_ path: String, predictionType: PredictionType?) throws -> Checkpoint {
+        do {
+            return try Checkpoint.open(path: path, predictionType: predictionType)
+        } catch {
+            throw CLIFailure.model("\(error)")
+        }
+    }
+
+    static func pipeline(_ checkpoint: Checkpoint) throws -> StableDiffusionPipeline {
+        do {
+            let pipeline = try StableDiffusionPipeline(checkpoint: checkpoint)
+            pipeline.modelName = URL(fileURLWithPath: checkpoint.path).deletingPathExtension().lastPathComponent
+            return pipeline
+        } catch {
+            throw CLIFailure.model("cannot load \(checkpoint.path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# End-to-end tests of the sdswift command on the tiny fixture models (no Python needed).
+# Usage: Tests/CLI/run.sh
+#   SDSWIFT_BUILD_DIR  SwiftPM scratch folder to build in (default: .build, shared with README/CI)
+#   SDSWIFT_BIN        an already built sdswift to test instead (no build)
+# Prints one line per check and a final "N passed, M failed"; exits 1 if any check failed.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+if [ -n "${SDSWIFT_BIN:-}" ]; then
+    bin=$SDSWIFT_BIN
+else
+    build_dir=${SDSWIFT_BUILD_DIR:-.build}
+    swift build --scratch-path "$build_dir" --product sdswift >&2 || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+    bin="$(swift build --scratch-path "$build_dir" --show-bin-path)/sdswift"
+fi
+if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
+    echo "no sdswift executable at $bin (note: SwiftPM silently ignores an executable product that has the"
+    echo "same name as a library product)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+fixtures=$root/Tests/Fixtures
+sd1=$fixtures/models/sd1-tiny.safetensors
+sd1dir=$fixtures/models/sd1-tiny
+sd2=$fixtures/models/sd2-tiny.safetensors
+inpaintModel=$fixtures/models/sd1-inpaint-tiny.safetensors
+image=$fixtures/images/input16.png
+mask=$fixtures/images/mask16.png
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sdswift-cli-tests.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# Never let the machine's default model or settings leak into the tests.
+unset SDSWIFT_MODEL
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok    $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL  $1${2:+: $2}"; }
+
+# Runs sdswift, keeping stdout/stderr in $work/stdout, $work/stderr and the status in $rc.
+sds() { "$bin" "$@" >"$work/stdout" 2>"$work/stderr"; rc=$?; }
+
+# "WxH" from a PNG's IHDR (bytes 16..23, big-endian), or "" when it is not a PNG.
+png_size() {
+    [ -f "$1" ] || { echo ""; return; }
+    [ "$(od -An -c -j1 -N3 "$1" | tr -d ' ')" = "PNG" ] || { echo ""; return; }
+    set -- $(od -An -tu1 -j16 -N8 "$1")
+    echo "$(( ($1 << 24) | ($2 << 16) | ($3 << 8) | $4 ))x$(( ($5 << 24) | ($6 << 16) | ($7 << 8) | $8 ))"
+}
+
+# Whether a PNG has a tEXt chunk "parameters" containing the given text.
+has_parameters() { LC_ALL=C grep -aq "tEXtparameters" "$1" && LC_ALL=C grep -aqF "$2" "$1"; }
+
+# expect_ok NAME OUTPUT SIZE ARGS...: exit 0, OUTPUT written with SIZE and a parameters chunk.
+expect_ok() {
+    local name=$1 out=$2 size=$3; shift 3
+    rm -f "$out"
+    sds "$@" -o "$out"
+    if [ $rc -ne 0 ]; then fail "$name" "exit $rc: $(head -c 300 "$work/stderr")"; return; fi
+    local got; got=$(png_size "$out")
+    if [ "$got" != "$size" ]; then fail "$name" "size '$got', expected $size"; return; fi
+    if ! has_parameters "$out" "Version: sdswift"; then fail "$name" "no parameters chunk"; return; fi
+    pass "$name"
+}
+
+# expect_error NAME STATUS ARGS...: exit STATUS, exactly one stderr line "sdswift: error: ...",
+# and no file where -o points (the tests always pass -o err.png) nor any temporary file.
+expect_error() {
+    local name=$1 status=$2; shift 2
+    rm -f err.png
+    sds "$@" -o err.png
+    local lines; lines=$(wc -l <"$work/stderr")
+    if [ $rc -ne "$status" ]; then fail "$name" "exit $rc, expected $status: $(head -c 300 "$work/stderr")"
+    elif [ "$lines" -ne 1 ] || ! grep -q '^sdswift: error: ' "$work/stderr"; then
+        fail "$name" "stderr is not one 'sdswift: error:' line: $(head -c 300 "$work/stderr")"
+    elif [ -e err.png ] || ls -a | grep -q 'sdswift-.*\.tmp$'; then fail "$name" "an output file was written"
+    else pass "$name"; fi
+}
+
+common=(--width 16 --height 16 --steps 4 -p "a red cube" -n "blurry")
+
+# --- txt2img
+expect_ok "txt2img 16x16 writes a PNG with parameters" t1.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42
+if has_parameters t1.png "Seed: 42" && has_parameters t1.png "a red cube" && has_parameters t1.png "Negative prompt: blurry"; then
+    pass "parameters hold prompt, negative prompt and seed"
+else fail "parameters hold prompt, negative prompt and seed"; fi
+grep -q "^t1.png" "$work/stdout" && grep -q "seed 42" "$work/stdout" && pass "stdout names the file and the seed" \
+    || fail "stdout names the file and the seed" "$(cat "$work/stdout")"
+expect_ok "txt2img same seed again" t2.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42
+cmp -s t1.png t2.png && pass "same seed -> identical files" || fail "same seed -> identical files"
+expect_ok "txt2img other seed" t3.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 43
+cmp -s t1.png t3.png && fail "other seed -> other image" || pass "other seed -> other image"
+expect_ok "txt2img non-square, diffusers folder" t4.png 24x16 txt2img -m "$sd1dir" --width 24 --height 16 --steps 3 --seed 1
+expect_ok "txt2img SD2 v-prediction, dpmpp_2m karras, clip skip 2" t5.png 16x16 \
+    txt2img -m "$sd2" "${common[@]}" --seed 5 --sampler dpmpp_2m --karras --clip-skip 2
+has_parameters t5.png "Schedule type: Karras" && has_parameters t5.png "Clip skip: 2" \
+    && pass "parameters hold sampler options" || fail "parameters hold sampler options"
+for sampler in euler_a ddim lcm; do
+    expect_ok "txt2img sampler $sampler" "s-$sampler.png" 16x16 txt2img -m "$sd1" "${common[@]}" --seed 7 --sampler "$sampler"
+done
+
+# --- batches and output names
+rm -f b-*.png
+sds txt2img -m "$sd1" "${common[@]}" --seed 100 --batch 3 -o b.png
+if [ $rc -eq 0 ] && [ "$(png_size b-0.png)" = 16x16 ] && [ "$(png_size b-2.png)" = 16x16 ] && [ ! -e b.png ] \
+    && has_parameters b-1.png "Seed: 101" && has_parameters b-2.png "Seed: 102"; then
+    pass "--batch 3 without placeholder -> b-0..2.png with seeds seed+i"
+else fail "--batch 3 without placeholder" "exit $rc; $(ls b* 2>&1)"; fi
+sds txt2img -m "$sd1" "${common[@]}" --seed 101 -o single.png
+[ $rc -eq 0 ] && cmp -s b-1.png single.png && pass "batch image i == single run with seed+i" \
+    || fail "batch image i == single run with seed+i"
+sds txt2img -m "$sd1" "${common[@]}" --seed 7 --batch 2 -o 'p-{seed}-{index}.png'
+[ $rc -eq 0 ] && [ -f p-7-0.png ] && [ -f p-8-1.png ] && pass "{seed} and {index} placeholders" \
+    || fail "{seed} and {index} placeholders" "$(ls p-* 2>&1)"
+sds txt2img -m "$sd1" "${common[@]}" --seed 9
+[ $rc -eq 0 ] && [ -f sdswift-9.png ] && pass "default output sdswift-{seed}.png" || fail "default output sdswift-{seed}.png"
+sds txt2img -m "$sd1" "${common[@]}" -o r.png
+seed=$(sed -n 's/.*seed \([0-9]*\).*/\1/p' "$work/stdout")
+[ $rc -eq 0 ] && [ -n "$seed" ] && has_parameters r.png "Seed: $seed," && pass "random seed is printed and recorded" \
+    || fail "random seed is printed and recorded" "$(cat "$work/stdout")"
+sds txt2img -m "$sd1" "${common[@]}" --seed 3 -q -o q.png
+[ $rc -eq 0 ] && [ -f q.png ] && [ ! -s "$work/stdout" ] && [ ! -s "$work/stderr" ] && pass "--quiet prints nothing" \
+    || fail "--quiet prints nothing"
+sds txt2img -m "$sd1" "${common[@]}" --seed 3 -o nq.png
+[ $rc -eq 0 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q "s/step" "$work/stderr" \
+    && pass "not a terminal: one progress summary line" || fail "not a terminal: one progress summary line" "$(cat "$work/stderr")"
+cmp -s q.png nq.png && pass "--threads default and progress do not change the image" || fail "quiet run differs"
+sds txt2img -m "$sd1" "${common[@]}" --seed 3 --threads 1 -q -o th1.png
+[ $rc -eq 0 ] && cmp -s q.png th1.png && pass "--threads 1 gives the same image" || fail "--threads 1 gives the same image"
+SDSWIFT_MODEL=$sd1 sds txt2img "${common[@]}" --seed 42 -o env.png
+[ $rc -eq 0 ] && cmp -s env.png t1.png && pass "SDSWIFT_MODEL selects the default model" || fail "SDSWIFT_MODEL selects the default model" "exit $rc"
+
+# --- image modes
+expect_ok "img2img keeps the input size" i1.png 16x16 img2img -m "$sd1" --image "$image" --strength 0.6 --steps 4 --seed 1 -p "x"
+has_parameters i1.png "Denoising strength: 0.6" && pass "img2img parameters hold the strength" || fail "img2img parameters hold the strength"
+expect_ok "inpaint (9-channel model)" n1.png 16x16 inpaint -m "$inpaintModel" --image "$image" --mask "$mask" --steps 4 --seed 1 --feather 2 --grow 1
+expect_ok "inpaint (4-channel model), only masked" n2.png 16x16 \
+    inpaint -m "$sd1" --image "$image" --mask "$mask" --steps 4 --seed 1 --strength 0.8 --only-masked --padding 2
+expect_ok "outpaint 16+8+4 x 16+2+6" o1.png 28x24 \
+    outpaint -m "$inpaintModel" --image "$image" --left 8 --top 2 --right 4 --bottom 6 --overlap 4 --steps 4 --seed 1
+expect_ok "outpaint one side, feathered" o2.png 16x24 outpaint -m "$sd1" --image "$image" --bottom 8 --feather 2 --steps 3 --seed 1
+
+# --- info
+sds info "$sd1"
+[ $rc -eq 0 ] && grep -q "SD1.x" "$work/stdout" && grep -q "single-file" "$work/stdout" && grep -q "inpainting: *no" "$work/stdout" \
+    && pass "info prints family, layout, inpainting" || fail "info prints family, layout, inpainting" "$(cat "$work/stdout" "$work/stderr")"
+sds info "$inpaintModel"
+[ $rc -eq 0 ] && grep -q "inpainting: *yes" "$work/stdout" && pass "info: inpainting model" || fail "info: inpainting model"
+sds info --json "$sd2"
+[ $rc -eq 0 ] && grep -q '"family" : "SD2.x"' "$work/stdout" && grep -q '"prediction_type" : "v_prediction"' "$work/stdout" \
+    && pass "info --json" || fail "info --json" "$(cat "$work/stdout" "$work/stderr")"
+sds info /nonexistent/model.safetensors
+[ $rc -eq 3 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && pass "info: missing model -> status 3" || fail "info: missing model -> status 3" "exit $rc"
+sds --help
+[ $rc -eq 0 ] && grep -q "txt2img" "$work/stdout" && grep -q "Exit status" "$work/stdout" && pass "--help" || fail "--help"
+
+# --- bad input: one line, documented status, nothing written
+head -c 64 /dev/urandom >garbage.bin
+printf 'not a png' >bad.png
+expect_error "missing model" 3 txt2img -m /nonexistent/model.safetensors "${common[@]}"
+expect_error "model that is not safetensors" 3 txt2img -m garbage.bin "${common[@]}"
+if [ -f "$root/Models/default/sdswift-default.safetensors" ]; then
+    # The binary finds the source tree's default model: `info` without a model must describe it.
+    sds info
+    [ $rc -eq 0 ] && grep -q "sdswift-default.safetensors" "$work/stdout" && pass "default model from the source tree" \
+        || fail "default model from the source tree" "exit $rc: $(cat "$work/stderr")"
+else
+    expect_error "no model and no default model" 3 txt2img "${common[@]}"
+fi
+SDSWIFT_MODEL=/nonexistent.safetensors expect_error "SDSWIFT_MODEL pointing nowhere" 3 txt2img "${common[@]}"
+expect_error "unknown sampler" 2 txt2img -m "$sd1" "${common[@]}" --sampler heun
+expect_error "size not a multiple of 8" 2 txt2img -m "$sd1" --width 20 --height 16
+expect_error "size too small" 2 txt2img -m "$sd1" --width 0 --height 16
+expect_error "karras with ddim" 2 txt2img -m "$sd1" "${common[@]}" --sampler ddim --karras
+expect_error "steps 0" 2 txt2img -m "$sd1" "${common[@]}" --steps 0
+expect_error "negative cfg" 2 txt2img -m "$sd1" "${common[@]}" --cfg -1
+expect_error "bad seed" 2 txt2img -m "$sd1" "${common[@]}" --seed abc
+expect_error "clip skip beyond the model" 2 txt2img -m "$sd1" "${common[@]}" --clip-skip 9
+expect_error "unknown option" 2 txt2img -m "$sd1" "${common[@]}" --frobnicate
+expect_error "strength above 1" 2 img2img -m "$sd1" --image "$image" --strength 1.5
+expect_error "img2img without --image" 2 img2img -m "$sd1"
+expect_error "outpaint without extension" 2 outpaint -m "$sd1" --image "$image"
+# t4.png (24x16, made above) as the mask of the 16x16 input.
+expect_error "mask of another size" 4 inpaint -m "$inpaintModel" --image "$image" --mask t4.png --steps 2
+expect_error "missing input image" 4 img2img -m "$sd1" --image nothere.png
+expect_error "input image not a PNG" 4 img2img -m "$sd1" --image bad.png
+expect_error "missing mask" 4 inpaint -m "$sd1" --image "$image" --mask nothere.png
+expect_error "missing model beats the rest" 3 inpaint -m /nonexistent.safetensors --image "$image" --mask t4.png
+rm -f err.png
+sds txt2img -m "$sd1" "${common[@]}" -o no/such/folder/x.png
+[ $rc -eq 1 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && [ ! -e no ] && pass "output folder missing -> status 1" \
+    || fail "output folder missing -> status 1" "exit $rc"
+
+# --- Ctrl-C: status 130 and no file. SIGINT is repeated until the process ends (a background job may start
+# with SIGINT ignored until the program installs its handler; a second one ends it at once anyway).
+rm -f c.png
+"$bin" txt2img -m "$sd1" --width 64 --height 64 --steps 1000 --batch 64 --seed 1 -o c.png >"$work/stdout" 2>"$work/stderr" &
+pid=$!
+sleep 1
+for _ in $(seq 60); do
+    kill -INT $pid 2>/dev/null || break
+    sleep 0.5
+done
+kill -KILL $pid 2>/dev/null
+wait $pid; rc=$?
+if [ $rc -eq 130 ] && [ ! -e c.png ] && ! ls -a | grep -q 'sdswift-.*\.tmp$'; then pass "Ctrl-C -> status 130, nothing written"
+else fail "Ctrl-C -> status 130, nothing written" "exit $rc: $(cat "$work/stderr")"; fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
