@@ -67,7 +67,8 @@
  *   - sdswift_set_threads changes a process-wide setting (the compute threads of every
  *     generation); it is safe to call at any time.
  *   - Handles are checked against the set of live handles: a freed, foreign or garbage handle is
- *     reported as SDSWIFT_INVALID_ARGUMENT instead of being dereferenced.
+ *     reported as SDSWIFT_INVALID_ARGUMENT instead of being dereferenced (a freed handle whose
+ *     address a newer handle of the same kind reuses refers to that newer one, as in any C API).
  *
  * ------------------------------------------------------------------------------------------------
  * ERRORS
@@ -149,7 +150,8 @@ typedef enum sdswift_sampler {
  * for the ones listed above), or NULL past the last one. A static string. */
 SDSWIFT_API const char *sdswift_sampler_name(int index);
 
-/* Process-wide number of compute threads (BLAS and the engine's own loops); n < 1 is taken as 1.
+/* Process-wide number of compute threads (BLAS and the engine's own loops); n is clamped to
+ * 1..1024 (OpenBLAS may cap it lower).
  * sdswift_get_threads returns the current number. */
 SDSWIFT_API void sdswift_set_threads(int n);
 SDSWIFT_API int sdswift_get_threads(void);

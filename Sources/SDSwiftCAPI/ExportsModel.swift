@@ -25,7 +25,7 @@ enum FirstVersionSize {
 /// The live model behind a handle, or an error.
 func model(_ handle: OpaquePointer?) throws -> ModelBox {
     guard let handle else { throw nullPointer("model") }
-    guard let box = Handles.get(handle, as: ModelBox.self) else {
+    guard let box = Handles.get(handle, .model, as: ModelBox.self) else {
         throw invalid("model is not a live sdswift_model handle (freed, or never returned by sdswift_model_load)")
     }
     return box
@@ -58,13 +58,13 @@ public func capiModelLoad(_ path: UnsafePointer<CChar>?, _ params: UnsafePointer
         default: throw invalid("sdswift_load_params.prediction \(p.prediction.rawValue) is not an sdswift_prediction")
         }
         let pipeline = try StableDiffusionPipeline(path: pathString, predictionType: prediction)
-        out.pointee = Handles.add(ModelBox(pipeline))
+        out.pointee = Handles.add(ModelBox(pipeline), .model)
     }
 }
 
 @_cdecl("sdswift_model_free")
 public func capiModelFree(_ handle: OpaquePointer?) {
-    Handles.remove(handle, as: ModelBox.self)
+    Handles.remove(handle, .model)
 }
 
 @_cdecl("sdswift_model_get_info")

@@ -55,7 +55,7 @@ final class RequestBox: @unchecked Sendable {
 
 func request(_ handle: OpaquePointer?) throws -> RequestBox {
     guard let handle else { throw nullPointer("request") }
-    guard let box = Handles.get(handle, as: RequestBox.self) else {
+    guard let box = Handles.get(handle, .request, as: RequestBox.self) else {
         throw invalid("request is not a live sdswift_request handle (freed, or never returned by sdswift_request_create)")
     }
     return box
@@ -66,13 +66,13 @@ public func capiRequestCreate(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> s
     out?.pointee = nil
     return capiCall {
         guard let out else { throw nullPointer("out") }
-        out.pointee = Handles.add(RequestBox())
+        out.pointee = Handles.add(RequestBox(), .request)
     }
 }
 
 @_cdecl("sdswift_request_free")
 public func capiRequestFree(_ handle: OpaquePointer?) {
-    Handles.remove(handle, as: RequestBox.self)
+    Handles.remove(handle, .request)
 }
 
 @_cdecl("sdswift_request_set_progress")
@@ -93,10 +93,10 @@ public func capiRequestReset(_ handle: OpaquePointer?) -> sdswift_status {
 
 @_cdecl("sdswift_request_is_cancelled")
 public func capiRequestIsCancelled(_ handle: OpaquePointer?) -> Int32 {
-    (Handles.get(handle, as: RequestBox.self)?.isCancelled ?? false) ? 1 : 0
+    (Handles.get(handle, .request, as: RequestBox.self)?.isCancelled ?? false) ? 1 : 0
 }
 
 @_cdecl("sdswift_request_error_message")
 public func capiRequestErrorMessage(_ handle: OpaquePointer?) -> UnsafePointer<CChar> {
-    Handles.get(handle, as: RequestBox.self)?.messagePointer ?? StaticStrings.empty
+    Handles.get(handle, .request, as: RequestBox.self)?.messagePointer ?? StaticStrings.empty
 }

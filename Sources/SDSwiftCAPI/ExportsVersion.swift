@@ -38,7 +38,7 @@ public func capiSamplerName(_ index: Int32) -> UnsafePointer<CChar>? {
 }
 
 @_cdecl("sdswift_set_threads")
-public func capiSetThreads(_ n: Int32) { BLAS.threads = max(1, Int(n)) }
+public func capiSetThreads(_ n: Int32) { BLAS.threads = min(max(1, Int(n)), 1024) }
 
 @_cdecl("sdswift_get_threads")
 public func capiGetThreads() -> Int32 { Int32(clamping: BLAS.threads) }

@@ -1,55 +1,60 @@
 import Glibc
 
 /// Every live object handed to C (model, request) and every buffer the library allocated for the
-/// caller (results, PNG pixels), keyed by address. A handle is only dereferenced after it was
-/// found here, so freed, foreign or garbage pointers are reported instead of crashing.
-/// The table holds the strong reference that the C handle stands for.
+/// caller (results, PNG pixels, strings). A handle is only dereferenced after it was found here, so
+/// freed, foreign or garbage pointers are reported instead of crashing.
+///
+/// Addresses are stored bit-inverted: a leak checker (LeakSanitizer, valgrind) scanning this table
+/// must not mistake it for references, or a caller's leaked handle would look reachable.
 enum Handles {
+    enum Kind { case model, request, result, pngPixels, string }
+
     private static let lock = Mutex()
-    nonisolated(unsafe) private static var objects: [UInt: AnyObject] = [:]
-    /// Library-allocated buffers (malloc) and their kind.
-    nonisolated(unsafe) private static var buffers: [UInt: BufferKind] = [:]
+    nonisolated(unsafe) private static var live: [UInt: Kind] = [:]
 
-    enum BufferKind { case result, pngPixels, string }
+    private static func key(_ p: UnsafeRawPointer) -> UInt { ~UInt(bitPattern: p) }
 
-    /// Registers obj and returns its handle (the object's address).
-    static func add(_ obj: AnyObject) -> OpaquePointer {
-        let raw = Unmanaged.passUnretained(obj).toOpaque()
-        lock.locked { objects[UInt(bitPattern: raw)] = obj }
+    /// Registers obj (retaining it: the handle owns one reference) and returns its handle.
+    static func add(_ obj: AnyObject, _ kind: Kind) -> OpaquePointer {
+        let raw = Unmanaged.passRetained(obj).toOpaque()
+        lock.locked { live[key(raw)] = kind }
         return OpaquePointer(raw)
     }
 
-    /// The live object of type T behind handle, or nil.
-    static func get<T: AnyObject>(_ handle: OpaquePointer?, as: T.Type) -> T? {
+    /// The live object of this kind behind handle, or nil. The strong reference returned is taken
+    /// under the lock, so a concurrent remove cannot free the object under the caller.
+    static func get<T: AnyObject>(_ handle: OpaquePointer?, _ kind: Kind, as: T.Type) -> T? {
         guard let handle else { return nil }
-        let key = UInt(bitPattern: UnsafeRawPointer(handle))
-        return lock.locked { objects[key] as? T }
-    }
-
-    /// Unregisters a live object of type T; returns whether it was one.
-    @discardableResult
-    static func remove<T: AnyObject>(_ handle: OpaquePointer?, as: T.Type) -> Bool {
-        guard let handle else { return false }
-        let key = UInt(bitPattern: UnsafeRawPointer(handle))
-        // The object is released after the lock is dropped (its deinit may take other locks).
-        let obj: AnyObject? = lock.locked {
-            guard objects[key] is T else { return nil }
-            return objects.removeValue(forKey: key)
+        let raw = UnsafeRawPointer(handle)
+        return lock.locked {
+            guard live[key(raw)] == kind else { return nil }
+            return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? T
         }
-        return obj != nil
     }
 
-    static func addBuffer(_ p: UnsafeRawPointer, _ kind: BufferKind) {
-        lock.locked { buffers[UInt(bitPattern: p)] = kind }
+    /// Unregisters a live object of this kind and drops the handle's reference.
+    static func remove(_ handle: OpaquePointer?, _ kind: Kind) {
+        guard let handle else { return }
+        let raw = UnsafeRawPointer(handle)
+        let found: Bool = lock.locked {
+            guard live[key(raw)] == kind else { return false }
+            live[key(raw)] = nil
+            return true
+        }
+        // Released outside the lock: a deinit may take other locks.
+        if found { Unmanaged<AnyObject>.fromOpaque(raw).release() }
     }
 
-    /// Unregisters a buffer of the given kind; returns whether it was one (then the caller frees it).
-    static func removeBuffer(_ p: UnsafeRawPointer?, _ kind: BufferKind) -> Bool {
+    static func addBuffer(_ p: UnsafeRawPointer, _ kind: Kind) {
+        lock.locked { live[key(p)] = kind }
+    }
+
+    /// Unregisters a buffer of this kind; returns whether it was one (then the caller frees it).
+    static func removeBuffer(_ p: UnsafeRawPointer?, _ kind: Kind) -> Bool {
         guard let p else { return false }
         return lock.locked {
-            let key = UInt(bitPattern: p)
-            guard buffers[key] == kind else { return false }
-            buffers[key] = nil
+            guard live[key(p)] == kind else { return false }
+            live[key(p)] = nil
             return true
         }
     }

@@ -3,7 +3,8 @@
 # sources, compiles the C tests against Include/ and the installed .so, runs them (the bad-input
 # matrix under AddressSanitizer), checks the exported symbols and the examples.
 # Prints "N passed, M failed" last; exits non-zero on any failure.
-# Env: SDSWIFT_PREFIX (default build), VALGRIND=1 also runs the bad-input matrix under valgrind,
+# Env: SDSWIFT_PREFIX (default build), VALGRIND=0 skips the bad-input matrix under valgrind (run
+#      by default when valgrind is installed),
 #      SKIP_GENERATE=1 skips the end-to-end generation tests.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -81,18 +82,26 @@ compile() {  # compile NAME SOURCE [extra flags]
 asan=(-fsanitize=address -fno-omit-frame-pointer)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 compile test_basic Tests/CAPI/test_basic.c "${asan[@]}" && run_test test_basic "$tmp/test_basic" "$tmp"
+# the leak checker sees memory the library hands out: a deliberate leak must fail
+if compile leak_probe Tests/CAPI/leak_probe.c "${asan[@]}"; then
+    "$tmp/test_basic" "$tmp" > /dev/null 2>&1  # writes $tmp/roundtrip0.png
+    "$tmp/leak_probe" "$tmp/roundtrip0.png" > "$tmp/leak_probe.out" 2>&1; rc=$?
+    if [ "$rc" -eq 23 ] && grep -q "LeakSanitizer" "$tmp/leak_probe.out"; then pass "LeakSanitizer catches a leaked sdswift image"
+    else fail "leak_probe: a deliberate leak went unnoticed (exit $rc)"; fi
+fi
 
 if [ ! -f "$model" ]; then fail "fixture $model is missing (Tools/make_fixtures.py makes it)"; finish; fi
 compile test_badinput Tests/CAPI/test_badinput.c "${asan[@]}" && run_test test_badinput "$tmp/test_badinput" "$model" "$tmp"
-if [ "${VALGRIND:-0}" = 1 ] && compile test_badinput_vg Tests/CAPI/test_badinput.c; then
+valgrind_default=0; command -v valgrind >/dev/null && valgrind_default=1
+if [ "${VALGRIND:-$valgrind_default}" = 1 ] && compile test_badinput_vg Tests/CAPI/test_badinput.c; then
     run_test valgrind valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
         "$tmp/test_badinput_vg" "$model" "$tmp"
 fi
 
 # ---- 2, 4. generations, progress, cancellation, threads
 if [ "${SKIP_GENERATE:-0}" != 1 ]; then
-    compile test_generate Tests/CAPI/test_generate.c && run_test test_generate "$tmp/test_generate" "$model" "$inpaint_model" "$tmp"
-    compile test_threads Tests/CAPI/test_threads.c && run_test test_threads "$tmp/test_threads" "$model"
+    compile test_generate Tests/CAPI/test_generate.c "${asan[@]}" && run_test test_generate "$tmp/test_generate" "$model" "$inpaint_model" "$tmp"
+    compile test_threads Tests/CAPI/test_threads.c "${asan[@]}" && run_test test_threads "$tmp/test_threads" "$model"
 
     # ---- the examples build and run
     if compile example_c Examples/c/txt2img.c && "$tmp/example_c" "$model" "$tmp/example.png" "a small test" 16 >/dev/null \
