@@ -355,10 +355,13 @@ typedef struct sdswift_generate_params {
      * Copied during the call. Default NULL / 0. */
     const float *initial_noise;
     size_t initial_noise_count;
-    /* Inpainting / outpainting mask handling. */
-    int mask_feather;                /* blur radius of the mask in pixels, 0..256; default 0 */
-    int mask_grow;                   /* grow (> 0) or shrink (< 0) the mask, -256..256; default 0 */
-    int only_masked;                 /* non-zero: work on the mask's bounding box only; default 0 */
+    /* Mask handling. */
+    int mask_feather;                /* blur radius of the mask in pixels, 0..256 (inpaint and
+                                        outpaint); default 0 */
+    int mask_grow;                   /* inpaint: grow (> 0) or shrink (< 0) the mask before
+                                        feathering, -256..256; default 0 */
+    int only_masked;                 /* inpaint: non-zero works on the mask's bounding box only
+                                        (plus padding) and pastes it back; default 0 */
     int only_masked_padding;         /* pixels around that box, 0..4096; default 32 */
     int outpaint_overlap;            /* how far outpainting reaches into the image, 0..4096; 32 */
     /* Outpainting: pixels added on each side, 0..4096 each, not all 0; the result is at most 4096
