@@ -38,7 +38,8 @@ def write_folder(root, name, text, unet, vae, diffusers_version):
     """A diffusers folder like the ones on the Hub. The tokenizer/ subfolder has only its configs (the
     engine ships the CLIP merges); text_encoder/model.safetensors keeps the classic "text_model." names."""
     spec = MODELS[name]
-    unet_dtype = torch.float16 if spec["family"] == "sd2" else torch.float32  # see README table
+    # SD1: UNet fp16, VAE fp32 (so the folder exercises F32 reading); SD2: fp16 (see README table)
+    dtypes = {"unet": torch.float16, "vae": torch.float16 if spec["family"] == "sd2" else torch.float32}
     write_json(f"{root}/model_index.json", {
         "_class_name": "StableDiffusionPipeline", "_diffusers_version": diffusers_version,
         "feature_extractor": [None, None], "requires_safety_checker": False, "safety_checker": [None, None],
@@ -58,7 +59,8 @@ def write_folder(root, name, text, unet, vae, diffusers_version):
     write_json(f"{root}/text_encoder/config.json", text_cfg)
     text_state = {ldm_convert.text_key(k): v for k, v in text.state_dict().items()}
     save_tensors(f"{root}/text_encoder/model.safetensors", _cast(text_state, torch.float16))
-    for sub, model, dtype in (("unet", unet, unet_dtype), ("vae", vae, unet_dtype)):
+    for sub, model in (("unet", unet), ("vae", vae)):
+        dtype = dtypes[sub]
         os.makedirs(f"{root}/{sub}", exist_ok=True)
         model.save_config(f"{root}/{sub}")
         save_tensors(f"{root}/{sub}/diffusion_pytorch_model.safetensors", _cast(model.state_dict(), dtype))
