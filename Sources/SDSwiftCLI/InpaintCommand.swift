@@ -20,7 +20,9 @@ struct InpaintCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Blur the mask by this many pixels (A1111's mask blur).", valueName: "pixels"))
     var feather: Int = 0
 
-    @Option(help: ArgumentHelp("Grow (> 0) or shrink (< 0) the mask by this many pixels before blurring.", valueName: "pixels"))
+    // .unconditional: "--grow -3" is a value, not an option.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Grow (> 0) or shrink (< 0) the mask by this many pixels before blurring.", valueName: "pixels"))
     var grow: Int = 0
 
     @Flag(name: .customLong("only-masked"),

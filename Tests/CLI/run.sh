@@ -133,10 +133,28 @@ sds txt2img -m "$sd1" "${common[@]}" --seed 3 --threads 1 -q -o th1.png
 SDSWIFT_MODEL=$sd1 sds txt2img "${common[@]}" --seed 42 -o env.png
 [ $rc -eq 0 ] && cmp -s env.png t1.png && pass "SDSWIFT_MODEL selects the default model" || fail "SDSWIFT_MODEL selects the default model" "exit $rc"
 
+# --- native size: a single file's "sdswift.native_size" metadata, a diffusers folder's unet sample_size
+# (sd1-tiny: 8 latent pixels x VAE factor 2). The metadata copy is made by rewriting the header in shell.
+with_native_size() {   # MODEL OUT SIZE: a copy of MODEL whose __metadata__ also says sdswift.native_size=SIZE
+    local n header le="" i LC_ALL=C
+    n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
+    header=$(head -c $((8 + n)) "$1" | tail -c "$n" | sed 's/"__metadata__":{/"__metadata__":{"sdswift.native_size":"'"$3"'",/')
+    n=${#header}
+    for i in 0 1 2 3 4 5 6 7; do le="$le$(printf '\\%03o' $(( (n >> (8 * i)) & 255 )))"; done
+    { printf "$le"; printf '%s' "$header"; tail -c +$((9 + $(od -An -tu8 -N8 "$1" | tr -d ' '))) "$1"; } >"$2"
+}
+with_native_size "$sd1" native.safetensors 24x16
+sds info native.safetensors
+grep -q "native size: *24x16" "$work/stdout" && pass "info shows the metadata's native size" \
+    || fail "info shows the metadata's native size" "$(cat "$work/stdout" "$work/stderr")"
+expect_ok "txt2img default size from sdswift.native_size" nat1.png 24x16 txt2img -m native.safetensors --steps 2 --seed 1
+expect_ok "txt2img default size from a folder's sample_size" nat2.png 16x16 txt2img -m "$sd1dir" --steps 2 --seed 1
+
 # --- image modes
 expect_ok "img2img keeps the input size" i1.png 16x16 img2img -m "$sd1" --image "$image" --strength 0.6 --steps 4 --seed 1 -p "x"
 has_parameters i1.png "Denoising strength: 0.6" && pass "img2img parameters hold the strength" || fail "img2img parameters hold the strength"
 expect_ok "inpaint (9-channel model)" n1.png 16x16 inpaint -m "$inpaintModel" --image "$image" --mask "$mask" --steps 4 --seed 1 --feather 2 --grow 1
+expect_ok "inpaint, mask shrunk (--grow -3)" n3.png 16x16 inpaint -m "$inpaintModel" --image "$image" --mask "$mask" --steps 2 --seed 1 --grow -3
 expect_ok "inpaint (4-channel model), only masked" n2.png 16x16 \
     inpaint -m "$sd1" --image "$image" --mask "$mask" --steps 4 --seed 1 --strength 0.8 --only-masked --padding 2
 expect_ok "outpaint 16+8+4 x 16+2+6" o1.png 28x24 \
@@ -176,7 +194,7 @@ expect_error "size not a multiple of 8" 2 txt2img -m "$sd1" --width 20 --height 
 expect_error "size too small" 2 txt2img -m "$sd1" --width 0 --height 16
 expect_error "karras with ddim" 2 txt2img -m "$sd1" "${common[@]}" --sampler ddim --karras
 expect_error "steps 0" 2 txt2img -m "$sd1" "${common[@]}" --steps 0
-expect_error "negative cfg" 2 txt2img -m "$sd1" "${common[@]}" --cfg -1
+expect_error "cfg above 100" 2 txt2img -m "$sd1" "${common[@]}" --cfg 101
 expect_error "bad seed" 2 txt2img -m "$sd1" "${common[@]}" --seed abc
 expect_error "clip skip beyond the model" 2 txt2img -m "$sd1" "${common[@]}" --clip-skip 9
 expect_error "unknown option" 2 txt2img -m "$sd1" "${common[@]}" --frobnicate
