@@ -16,7 +16,9 @@ let package = Package(
     name: "sdswift",
     products: [
         .library(name: "sdswift", type: .dynamic, targets: ["SDSwiftCAPI"]),
-        .executable(name: "sdswift", targets: ["SDSwiftCLI"]),
+        // The sdswift command. SwiftPM allows one product per name and "sdswift" names the C
+        // library, so the product is sdswift-cli; Tools/install.sh installs it as `sdswift`.
+        .executable(name: "sdswift-cli", targets: ["SDSwiftCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,7 +34,7 @@ let package = Package(
                 swiftSettings: optimize),
         .target(name: "SDCheckpoint", dependencies: ["SDTensor"], path: "Sources/SDCheckpoint",
                 swiftSettings: optimize),
-        .target(name: "SDTokenizer", path: "Sources/SDTokenizer"),
+        .target(name: "SDTokenizer", path: "Sources/SDTokenizer", exclude: ["Resources"]),
         .target(name: "SDModels", dependencies: ["SDTensor", "SDCheckpoint"], path: "Sources/SDModels",
                 swiftSettings: optimize),
         .target(name: "SDSchedulers", dependencies: ["SDKernels", "SDCheckpoint"], path: "Sources/SDSchedulers",
@@ -55,10 +57,12 @@ let package = Package(
                           dependencies: ["SDPipeline", "SDCheckpoint", "SDSchedulers", "SDKernels",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/SDSwiftCLI"),
+        // Benchmarks (not tests): swift run -c release sdswift-bench MODEL
+        .executableTarget(name: "sdswift-bench", dependencies: ["SDPipeline"], path: "Benchmarks/SDSwiftBench"),
         .testTarget(name: "SDCheckpointTests", dependencies: ["SDCheckpoint"], path: "Tests/SDCheckpointTests"),
         .testTarget(name: "SDTokenizerTests", dependencies: ["SDTokenizer", "SDCheckpoint"], path: "Tests/SDTokenizerTests"),
         .testTarget(name: "SDSchedulersTests", dependencies: ["SDSchedulers", "SDCheckpoint"], path: "Tests/SDSchedulersTests"),
-        .testTarget(name: "SDModelsTests", dependencies: ["SDModels", "SDPipeline"], path: "Tests/SDModelsTests"),
+        .testTarget(name: "SDModelsTests", dependencies: ["SDModels", "SDPipeline", "SDSchedulers", "SDCheckpoint", "SDTensor"], path: "Tests/SDModelsTests"),
     ],
     swiftLanguageModes: [.v5]
 )

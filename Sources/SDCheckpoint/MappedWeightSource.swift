@@ -57,4 +57,17 @@ public final class MappedWeightSource: WeightSource {
         let first = (entry.rows?.lowerBound ?? 0) * rowElements
         try entry.file.readFloats(info, firstElement: first, count: count, into: destination.baseAddress)
     }
+
+    public func readHalf(_ name: String, into destination: UnsafeMutableBufferPointer<UInt16>) throws -> Bool {
+        guard let entry = entries[name], let info = entry.info, let shape = entry.shape else {
+            throw CheckpointError.missingTensor(name)
+        }
+        let count = shape.reduce(1, *)
+        guard count == destination.count, let base = destination.baseAddress else {
+            throw CheckpointError.shapeMismatch(name: name, expected: [destination.count], found: shape)
+        }
+        let rowElements = info.shape.dropFirst().reduce(1, *)
+        return entry.file.readHalfBits(info, firstElement: (entry.rows?.lowerBound ?? 0) * rowElements,
+                                       count: count, into: base)
+    }
 }

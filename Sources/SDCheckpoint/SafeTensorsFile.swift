@@ -81,6 +81,14 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
         try readFloats(info, firstElement: 0, count: info.elementCount, into: destination.baseAddress)
     }
 
+    public func readHalf(_ name: String, into destination: UnsafeMutableBufferPointer<UInt16>) throws -> Bool {
+        guard let info = tensors[name] else { throw CheckpointError.missingTensor(name) }
+        guard info.elementCount == destination.count, let base = destination.baseAddress else {
+            throw CheckpointError.shapeMismatch(name: name, expected: [destination.count], found: info.shape)
+        }
+        return readHalfBits(info, firstElement: 0, count: info.elementCount, into: base)
+    }
+
     /// The whole tensor widened to Float32 (convenience for tests and small tensors).
     public func readFloats(_ name: String) throws -> [Float] {
         guard let info = tensors[name] else { throw CheckpointError.missingTensor(name) }
@@ -138,5 +146,29 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
         default:
             preconditionFailure("not a weight dtype")
         }
+        releasePages(info, firstElement: firstElement, count: count)
+    }
+
+    /// Copies `count` IEEE half values starting at `firstElement` as they are stored (no widening).
+    /// Returns false, copying nothing, when the tensor is not F16.
+    func readHalfBits(_ info: SafeTensorInfo, firstElement: Int, count: Int,
+                      into destination: UnsafeMutablePointer<UInt16>) -> Bool {
+        precondition(firstElement >= 0 && count >= 0 && firstElement + count <= info.elementCount)
+        guard info.dtype == .f16 else { return false }
+        let source = mapping + dataStart + info.dataOffsets.lowerBound + firstElement * 2
+        memcpy(destination, source, count * 2)
+        releasePages(info, firstElement: firstElement, count: count)
+        return true
+    }
+
+    /// Once a tensor is copied out, its file pages are handed back to the kernel (they are re-read
+    /// from the file if touched again), so loading a model costs its copies, not copies plus the file.
+    private func releasePages(_ info: SafeTensorInfo, firstElement: Int, count: Int) {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = dataStart + info.dataOffsets.lowerBound + firstElement * info.dtype.byteSize
+        let end = start + count * info.dtype.byteSize
+        let first = (start + page - 1) / page * page, last = end / page * page
+        guard last > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: mapping + first), last - first, Int32(MADV_DONTNEED))
     }
 }

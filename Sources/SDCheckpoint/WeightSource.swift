@@ -15,9 +15,13 @@ public protocol WeightSource: Sendable {
     /// Copies the tensor, widened to Float32, into `destination`. Throws when the tensor is
     /// missing or its element count differs from `destination.count`.
     func read(_ name: String, into destination: UnsafeMutableBufferPointer<Float>) throws
+    /// Copies the tensor's IEEE half bits unchanged when it is stored as F16 and returns true;
+    /// returns false (copying nothing) for any other storage. Lets big matrices stay half size.
+    func readHalf(_ name: String, into destination: UnsafeMutableBufferPointer<UInt16>) throws -> Bool
 }
 
 extension WeightSource {
+    public func readHalf(_ name: String, into destination: UnsafeMutableBufferPointer<UInt16>) throws -> Bool { false }
     public func has(_ name: String) -> Bool { shape(of: name) != nil }
     public func elementCount(of name: String) -> Int? { shape(of: name).map { $0.reduce(1, *) } }
 }

@@ -40,39 +40,43 @@ final class BasicTransformerBlock: @unchecked Sendable {
 /// (SD2): the same per-pixel map, so both are applied as one GEMM straight from/to NCHW.
 final class SpatialTransformer: @unchecked Sendable {
     let norm: GroupNorm
-    let projInW: Tensor, projInB: Tensor
+    let projInW: WeightMatrix, projInB: Tensor
     let blocks: [BasicTransformerBlock]
-    let projOutW: Tensor, projOutB: Tensor
+    let projOutW: WeightMatrix, projOutB: Tensor
 
     init(_ w: Weights, heads: Int, layers: Int, groups: Int) throws {
         norm = try w.groupNorm("norm", groups: groups, eps: 1e-6)
-        projInW = try w.tensor("proj_in.weight")
+        projInW = try w.matrix("proj_in.weight")
         projInB = try w.tensor("proj_in.bias")
         blocks = try (0..<layers).map { try BasicTransformerBlock(w.scoped("transformer_blocks.\($0)"), heads: heads) }
-        projOutW = try w.tensor("proj_out.weight")
+        projOutW = try w.matrix("proj_out.weight")
         projOutB = try w.tensor("proj_out.bias")
     }
 
     func callAsFunction(_ x: Tensor, context: Tensor) -> Tensor {
         let n = x.shape[0], c = x.shape[1], hw = x.count / (n * c)
-        let inner = projInW.shape[0]
+        let inner = projInW.rows
         let normed = norm(x)
         // tokens[b] [HW, inner] = normed[b]^T [HW, C] x W^T [C, inner]
         let tokens = Tensor([n, hw, inner])
-        for b in 0..<n {
-            BLAS.gemm(transA: true, transB: true, m: hw, n: inner, k: c, a: normed.data + b * c * hw, lda: hw,
-                      b: projInW.data, ldb: c, c: tokens.data + b * hw * inner)
+        projInW.withFloat32 { wIn in
+            for b in 0..<n {
+                BLAS.gemm(transA: true, transB: true, m: hw, n: inner, k: c, a: normed.data + b * c * hw, lda: hw,
+                          b: wIn, ldb: c, c: tokens.data + b * hw * inner)
+            }
         }
         sdk_add_row_bias(tokens.data, projInB.data, n * hw, inner)
         var t = tokens
         for block in blocks { t = block(t, context: context) }
         // out[b] [C, HW] = W [C, inner] x tokens[b]^T [inner, HW], plus bias and the residual input
         let out = x.copy()
-        for b in 0..<n {
-            let ob = out.data + b * c * hw
-            sdk_add_channel_bias(ob, projOutB.data, c, hw)
-            BLAS.gemm(transB: true, m: c, n: hw, k: inner, a: projOutW.data, b: t.data + b * hw * inner, ldb: inner,
-                      beta: 1, c: ob)
+        projOutW.withFloat32 { wOut in
+            for b in 0..<n {
+                let ob = out.data + b * c * hw
+                sdk_add_channel_bias(ob, projOutB.data, c, hw)
+                BLAS.gemm(transB: true, m: c, n: hw, k: inner, a: wOut, b: t.data + b * hw * inner, ldb: inner,
+                          beta: 1, c: ob)
+            }
         }
         return out
     }

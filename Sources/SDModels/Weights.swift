@@ -32,19 +32,26 @@ struct Weights {
         return t
     }
 
+    /// A weight matrix [shape[0], rest], half precision when the file stores F16, else Float32.
+    func matrix(_ name: String) throws -> WeightMatrix {
+        let fileShape = try shape(name)
+        let rows = fileShape.first ?? 1, cols = fileShape.dropFirst().reduce(1, *)
+        if let half = try WeightMatrix(rows: rows, cols: cols, halfFill: { try source.readHalf(prefix + name, into: $0) }) {
+            return half
+        }
+        return WeightMatrix(rows: rows, cols: cols, float32: try tensor(name))
+    }
+
     func linear(_ name: String, bias: Bool = true) throws -> Linear {
-        let w = try tensor(name + ".weight")
-        let outF = w.shape[0]
-        w.reshape([outF, w.count / outF])
-        return Linear(weight: w, bias: bias ? try tensor(name + ".bias") : nil)
+        Linear(weight: try matrix(name + ".weight"), bias: bias ? try tensor(name + ".bias") : nil)
     }
 
     func conv(_ name: String, stride: Int = 1, padding: Int? = nil,
               asymmetricPadding: (Int, Int, Int, Int)? = nil) throws -> Conv2d {
-        let w = try tensor(name + ".weight")
-        if w.shape.count == 2 { w.reshape(w.shape + [1, 1]) }  // 1x1 conv stored as linear
-        return Conv2d(weight: w, bias: try tensor(name + ".bias"), stride: stride, padding: padding,
-                      asymmetricPadding: asymmetricPadding)
+        let s = try shape(name + ".weight")
+        let kernel = s.count == 4 ? s[3] : 1  // a 1x1 conv may be stored as a linear weight
+        return Conv2d(weight: try matrix(name + ".weight"), kernel: kernel, bias: try tensor(name + ".bias"),
+                      stride: stride, padding: padding, asymmetricPadding: asymmetricPadding)
     }
 
     func groupNorm(_ name: String, groups: Int, eps: Float) throws -> GroupNorm {

@@ -1,20 +1,20 @@
 import SDKernels
 import SDKernelsC
 
-/// 2-D convolution (torch.nn.Conv2d, groups 1) by im2col + GEMM. Weight [out, in, kh, kw].
+/// 2-D convolution (torch.nn.Conv2d, groups 1) by im2col + GEMM. Weight [out, in * kh * kw].
 public final class Conv2d: @unchecked Sendable {
-    public let weight: Tensor
+    public let weight: WeightMatrix
     public let bias: Tensor?
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int
     /// Padding per side: (top, left, bottom, right).
     public let padding: (Int, Int, Int, Int)
 
-    public init(weight: Tensor, bias: Tensor?, stride: Int = 1, padding: Int? = nil,
+    /// weight: [out, in * kernel * kernel] (torch's [out, in, kh, kw] flattened).
+    public init(weight: WeightMatrix, kernel k: Int, bias: Tensor?, stride: Int = 1, padding: Int? = nil,
                 asymmetricPadding: (Int, Int, Int, Int)? = nil) {
-        outChannels = weight.shape[0]
-        let k = weight.shape.count == 4 ? weight.shape[3] : 1
+        outChannels = weight.rows
         kernel = k
-        inChannels = weight.count / (outChannels * k * k)
+        inChannels = weight.cols / (k * k)
         self.weight = weight
         self.bias = bias
         self.stride = stride
@@ -38,6 +38,7 @@ public final class Conv2d: @unchecked Sendable {
         let direct = kernel == 1 && stride == 1 && padding == (0, 0, 0, 0)
         let col: UnsafeMutablePointer<Float>? = direct ? nil : .allocate(capacity: kdim * plane)
         defer { col?.deallocate() }
+        weight.withFloat32 { wt in
         for i in 0..<n {
             let xi = x.data + i * inChannels * h * w
             let src: UnsafePointer<Float>
@@ -48,8 +49,9 @@ public final class Conv2d: @unchecked Sendable {
                 src = UnsafePointer(xi)
             }
             let yi = y.data + i * outChannels * plane
-            BLAS.gemm(m: outChannels, n: plane, k: kdim, a: weight.data, b: src, c: yi)
+            BLAS.gemm(m: outChannels, n: plane, k: kdim, a: wt, b: src, c: yi)
             if let bias { sdk_add_channel_bias(yi, bias.data, outChannels, plane) }
+        }
         }
         return y
     }

@@ -3,16 +3,19 @@ import SDKernelsC
 
 /// y = x W^T + b over the last dimension (torch.nn.Linear). Weight [out, in].
 public final class Linear: @unchecked Sendable {
-    public let weight: Tensor
+    public let weight: WeightMatrix
     public let bias: Tensor?
-    public let inFeatures: Int
-    public let outFeatures: Int
+    public var inFeatures: Int { weight.cols }
+    public var outFeatures: Int { weight.rows }
 
-    public init(weight: Tensor, bias: Tensor?) {
-        outFeatures = weight.shape[0]
-        inFeatures = weight.count / outFeatures
+    public init(weight: WeightMatrix, bias: Tensor?) {
         self.weight = weight
         self.bias = bias
+    }
+
+    public convenience init(weight: Tensor, bias: Tensor?) {
+        let rows = weight.shape[0]
+        self.init(weight: WeightMatrix(rows: rows, cols: weight.count / rows, float32: weight), bias: bias)
     }
 
     /// x: [..., in] -> [..., out]
@@ -22,7 +25,9 @@ public final class Linear: @unchecked Sendable {
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
         let y = Tensor(shape)
-        BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.data, b: weight.data, c: y.data)
+        weight.withFloat32 { w in
+            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.data, b: w, c: y.data)
+        }
         if let bias { sdk_add_row_bias(y.data, bias.data, rows, outFeatures) }
         return y
     }

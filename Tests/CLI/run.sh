@@ -12,12 +12,12 @@ if [ -n "${SDSWIFT_BIN:-}" ]; then
     bin=$SDSWIFT_BIN
 else
     build_dir=${SDSWIFT_BUILD_DIR:-.build}
-    swift build --scratch-path "$build_dir" --product sdswift >&2 || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
-    bin="$(swift build --scratch-path "$build_dir" --show-bin-path)/sdswift"
+    # SwiftPM product sdswift-cli: one product per name, and "sdswift" names the C library
+    swift build --scratch-path "$build_dir" --product sdswift-cli >&2 || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+    bin="$(swift build --scratch-path "$build_dir" --show-bin-path)/sdswift-cli"
 fi
 if [ ! -f "$bin" ] || [ ! -x "$bin" ]; then
-    echo "no sdswift executable at $bin (note: SwiftPM silently ignores an executable product that has the"
-    echo "same name as a library product)"
+    echo "no sdswift executable at $bin"
     echo "0 passed, 1 failed"
     exit 1
 fi

@@ -1,0 +1,54 @@
+import SDKernels
+import SDKernelsC
+
+/// A layer's weight matrix [rows, cols], kept in the precision the checkpoint stored it in.
+/// Half-precision weights stay half size in memory and are widened to Float32 just before their
+/// product (exact, and cheap next to the product itself); Float32 weights are used in place.
+public final class WeightMatrix: @unchecked Sendable {
+    public let rows: Int
+    public let cols: Int
+    private let floats: UnsafeMutablePointer<Float>?
+    private let halves: UnsafeMutablePointer<UInt16>?
+
+    public var count: Int { rows * cols }
+
+    /// Takes a Float32 tensor of rows * cols elements.
+    public init(rows: Int, cols: Int, float32 tensor: Tensor) {
+        precondition(tensor.count == rows * cols)
+        self.rows = rows; self.cols = cols
+        floats = .allocate(capacity: rows * cols)
+        floats!.update(from: tensor.data, count: rows * cols)
+        halves = nil
+    }
+
+    /// Fills rows * cols IEEE half values through `fill` (which returns false if it cannot).
+    public init?(rows: Int, cols: Int, halfFill fill: (UnsafeMutableBufferPointer<UInt16>) throws -> Bool) rethrows {
+        let h = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
+        guard try fill(UnsafeMutableBufferPointer(start: h, count: rows * cols)) else { h.deallocate(); return nil }
+        self.rows = rows; self.cols = cols
+        halves = h
+        floats = nil
+    }
+
+    deinit { floats?.deallocate(); halves?.deallocate() }
+
+    public var isHalf: Bool { halves != nil }
+
+    /// Calls body with the matrix as Float32, row-major [rows, cols].
+    @inline(__always)
+    public func withFloat32<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        if let floats { return try body(floats) }
+        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { tmp.deallocate() }
+        let h = halves!
+        Parallel.chunks(count, minChunk: 262_144) { s, e in sdk_f16_to_f32(h + s, tmp + s, e - s) }
+        return try body(tmp)
+    }
+
+    /// The matrix as a Float32 tensor (tests, small matrices).
+    public func tensor() -> Tensor {
+        let t = Tensor([rows, cols])
+        withFloat32 { t.data.update(from: $0, count: count) }
+        return t
+    }
+}
