@@ -116,7 +116,7 @@ SDK_CLONES void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale
 
 void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
                 size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                size_t out_h, size_t out_w, float *col) {
+                size_t out_y0, size_t out_h, size_t out_w, float *col) {
     size_t plane = out_h * out_w;
     for (size_t c = 0; c < channels; c++) {
         const float *xc = x + c * height * width;
@@ -124,7 +124,7 @@ void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
             for (size_t kj = 0; kj < kw; kj++) {
                 float *dst = col + ((c * kh + ki) * kw + kj) * plane;
                 for (size_t oy = 0; oy < out_h; oy++) {
-                    long iy = (long)(oy * stride + ki) - (long)pad_top;
+                    long iy = (long)((out_y0 + oy) * stride + ki) - (long)pad_top;
                     float *row = dst + oy * out_w;
                     if (iy < 0 || iy >= (long)height) { memset(row, 0, out_w * sizeof(float)); continue; }
                     const float *src = xc + (size_t)iy * width;
