@@ -1,0 +1,177 @@
+"""Stage 2: trains the default model's UNet and text encoder on latents of the (finalised) VAE.
+
+Epsilon prediction on the SD1 schedule (scaled_linear 0.00085..0.012, 1000 steps), min-SNR-5 loss
+weighting, caption dropout (empty prompt) for classifier-free guidance, EMA weights for sampling.
+The text encoder's token embedding stays frozen at its random init (well separated tokens; it is
+3.2 M of the 3.3 M text parameters); its position embedding and transformer layers train.
+
+Every --ckpt-every minutes: RUN_DIR/ckpt_latest.pt; then 48 samples (StableDiffusionPipeline, Euler 20,
+guidance 6) scored by the checker, logged to RUN_DIR/log.txt and RUN_DIR/evals.jsonl; a better score
+saves RUN_DIR/ckpt_best.pt and (with --export) writes Models/default/sdswift-default.safetensors.
+Usage: python train_unet.py [--hours 8] [--resume] [--export]
+"""
+import argparse
+import copy
+import os
+import random
+import time
+
+import common  # noqa: F401
+import torch
+from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
+from transformers import CLIPTextConfig, CLIPTextModel
+
+import drawings
+import sampling
+from common import RUN_DIR, SCHEDULE, TEXT, UNET, log, to_tensor
+
+p = argparse.ArgumentParser()
+p.add_argument("--hours", type=float, default=8)
+p.add_argument("--lr", type=float, default=1e-3)
+p.add_argument("--batch", type=int, default=32)
+p.add_argument("--dropout", type=float, default=0.15)
+p.add_argument("--ema", type=float, default=0.999)
+p.add_argument("--ckpt-every", type=float, default=10.0, help="minutes")
+p.add_argument("--per-combo", type=int, default=32, help="drawings per combination in the latent pool")
+p.add_argument("--resume", action="store_true")
+p.add_argument("--export", action="store_true", help="export Models/default on every new best")
+a = p.parse_args()
+
+LOG = os.path.join(RUN_DIR, "log.txt")
+torch.manual_seed(1)
+rng = random.Random(1)
+vae = AutoencoderKL.from_pretrained(os.path.join(RUN_DIR, "vae_final")).eval()
+sf = vae.config.scaling_factor
+tok = sampling.tokenizer()
+
+# Latent pool: per-combination jittered drawings, encoded once (mean and std of the posterior, scaled).
+pool_path = os.path.join(RUN_DIR, f"latents_{a.per_combo}.pt")
+combos = drawings.all_combinations()
+captions = [drawings.caption(*c) for c in combos] + [""]
+if os.path.exists(pool_path):
+    pool = torch.load(pool_path)
+else:
+    t0 = time.time()
+    images, attrs, _ = drawings.dataset(a.per_combo * len(combos), seed=2024)
+    means, stds = [], []
+    with torch.no_grad():
+        for i in range(0, len(images), 64):
+            d = vae.encode(to_tensor(images[i:i + 64])).latent_dist
+            means.append(d.mean * sf)
+            stds.append(d.std * sf)
+    pool = dict(mean=torch.cat(means), std=torch.cat(stds),
+                caption=torch.tensor([combos.index(x) for x in attrs]))
+    torch.save(pool, pool_path)
+    log(LOG, f"encoded {len(images)} drawings in {time.time() - t0:.0f} s; latent std {pool['mean'].std():.3f}, "
+             f"posterior std mean {pool['std'].mean():.4f}")
+ids = torch.tensor(tok(captions, padding="max_length", max_length=77, truncation=True).input_ids)
+EMPTY = len(captions) - 1
+
+text = CLIPTextModel(CLIPTextConfig(**TEXT))
+unet = UNet2DConditionModel(**UNET)
+text.get_input_embeddings().weight.requires_grad_(False)
+step, trained_s, best = 0, 0.0, -1.0
+params = [p for p in list(unet.parameters()) + list(text.parameters()) if p.requires_grad]
+opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
+ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text).eval()
+ckpt_path = os.path.join(RUN_DIR, "ckpt_latest.pt")
+if a.resume:
+    ck = torch.load(ckpt_path)
+    unet.load_state_dict(ck["unet"]); text.load_state_dict(ck["text"])
+    ema_unet.load_state_dict(ck["ema_unet"]); ema_text.load_state_dict(ck["ema_text"])
+    opt.load_state_dict(ck["opt"])
+    step, trained_s, best = ck["step"], ck["trained_s"], ck["best"]
+    rng.seed(step)
+    torch.manual_seed(step)
+n_unet = sum(p.numel() for p in unet.parameters())
+n_text = sum(p.numel() for p in text.parameters())
+log(LOG, f"start step {step}: unet {n_unet / 1e6:.3f} M, text {n_text / 1e6:.3f} M "
+         f"({sum(p.numel() for p in text.parameters() if p.requires_grad) / 1e6:.3f} M trained), args {vars(a)}")
+
+sched = DDPMScheduler(**{k: v for k, v in SCHEDULE.items() if k in (
+    "num_train_timesteps", "beta_start", "beta_end", "beta_schedule", "prediction_type", "clip_sample")})
+ac = sched.alphas_cumprod
+snr = ac / (1 - ac)
+weight = torch.clamp(snr, max=5.0) / snr  # min-SNR-5 for epsilon prediction
+ema_params = list(ema_unet.parameters()) + list(ema_text.parameters())
+live_params = list(unet.parameters()) + list(text.parameters())
+
+
+def save(path):
+    torch.save(dict(unet=unet.state_dict(), text=text.state_dict(), ema_unet=ema_unet.state_dict(),
+                    ema_text=ema_text.state_dict(), opt=opt.state_dict(), step=step, trained_s=trained_s,
+                    best=best, unet_config=UNET, text_config=TEXT), path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+def vae_mtime():
+    return os.path.getmtime(os.path.join(RUN_DIR, "vae_final", "diffusion_pytorch_model.safetensors"))
+
+
+vae_loaded = vae_mtime()
+
+
+def evaluate():
+    global best, vae, vae_loaded
+    t0 = time.time()
+    if vae_mtime() != vae_loaded:  # the decoder was fine-tuned meanwhile (the encoder never changes)
+        vae_loaded = vae_mtime()
+        vae = AutoencoderKL.from_pretrained(os.path.join(RUN_DIR, "vae_final")).eval()
+        log(LOG, "reloaded vae_final (new decoder)")
+    pipe = sampling.pipeline(ema_unet, ema_text, vae)
+    s, images = sampling.sample_and_score(pipe, n=48, steps=20, guidance=6.0, seed=0)
+    sampling.save_png(os.path.join(RUN_DIR, f"samples_{step:06d}.png"), sampling.grid(images))
+    s.update(step=step, trained_min=round(trained_s / 60, 1))
+    log(LOG, f"EVAL {sampling.dumps(s)} ({time.time() - t0:.0f} s)")
+    with open(os.path.join(RUN_DIR, "evals.jsonl"), "a") as f:
+        f.write(sampling.dumps(s) + "\n")
+    q = s["colour"] + s["shape"] + s["position"] + 0.5 * s["all"]
+    if q > best:
+        best = q
+        save(os.path.join(RUN_DIR, "ckpt_best.pt"))
+        log(LOG, f"new best {q:.3f} -> ckpt_best.pt")
+        if a.export:
+            import export
+            export.export_checkpoint(os.path.join(RUN_DIR, "ckpt_best.pt"), eval_scores=s)
+
+
+last_ckpt, losses, t_steps = time.time(), [], time.time()
+end_s = trained_s + a.hours * 3600
+while trained_s < end_s:
+    t_step = time.time()
+    idx = torch.randint(0, len(pool["mean"]), (a.batch,))
+    z = pool["mean"][idx] + pool["std"][idx] * torch.randn(a.batch, 4, 16, 16)
+    cap = pool["caption"][idx].clone()
+    cap[torch.rand(a.batch) < a.dropout] = EMPTY
+    t = torch.randint(0, 1000, (a.batch,))
+    noise = torch.randn_like(z)
+    noisy = sched.add_noise(z, noise, t)
+    ctx = text(ids[cap])[0]
+    pred = unet(noisy, t, encoder_hidden_states=ctx).sample
+    loss = (((pred - noise) ** 2).mean((1, 2, 3)) * weight[t]).mean()
+    lr = a.lr * min(1.0, (step + 1) / 300)
+    for g in opt.param_groups:
+        g["lr"] = lr
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    step += 1
+    d = min(a.ema, (1 + step) / (10 + step))
+    with torch.no_grad():
+        torch._foreach_lerp_(ema_params, live_params, 1 - d)
+    losses.append(loss.item())
+    trained_s += time.time() - t_step
+    if step % 100 == 0:
+        log(LOG, f"step {step} loss {sum(losses) / len(losses):.4f} {(time.time() - t_steps) / 100:.3f} s/step "
+                 f"trained {trained_s / 60:.1f} min")
+        losses, t_steps = [], time.time()
+    if time.time() - last_ckpt > a.ckpt_every * 60:
+        save(ckpt_path)
+        evaluate()
+        save(ckpt_path)  # with the updated best
+        last_ckpt, t_steps = time.time(), time.time()
+save(ckpt_path)
+evaluate()
+save(ckpt_path)
+log(LOG, "done")
