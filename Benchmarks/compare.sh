@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One run, both engines, same checkpoint, sizes and threads, interleaved: sdswift-bench, then the
+# PyTorch reference, then the ratios (engine / reference; below 1 is faster). Benchmarks are
+# separate from the tests. Needs the reference venv (Tools/make_fixtures.py creates Tools/.venv).
+#   Benchmarks/compare.sh MODEL.safetensors [SIZE] [THREADS] [REPEAT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=$1; size=${2:-512}; threads=${3:-2}; repeat=${4:-3}
+py=${PYTHON:-Tools/.venv/bin/python}
+swift build -c release --product sdswift-bench >&2
+bin=$(swift build -c release --show-bin-path)/sdswift-bench
+out=$(mktemp -d)
+"$bin" "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only sgemm,load,text,unet,vae | tee "$out/engine.txt"
+"$py" Benchmarks/reference_bench.py "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only sgemm,load,text,unet,vae | tee "$out/reference.txt"
+echo
+printf "%-34s %10s %10s %8s\n" work engine reference ratio
+while IFS= read -r line; do
+    name=$(echo "$line" | cut -c1-34 | sed 's/ *$//')
+    e=$(echo "$line" | awk '{print $(NF-2)}')
+    r=$(grep -F "$name" "$out/reference.txt" | head -1 | awk '{print $(NF-2)}')
+    [ -n "$r" ] && printf "%-34s %10s %10s %8.2f\n" "$name" "$e" "$r" "$(echo "$e / $r" | bc -l)"
+done < <(grep -E "^(sgemm|load|text|UNet|VAE)" "$out/engine.txt")
+printf "%-34s %10s %10s\n" "peak RSS MiB" "$(grep 'peak RSS' "$out/engine.txt" | grep -oE '[0-9]+')" "$(grep 'peak RSS' "$out/reference.txt" | grep -oE '[0-9]+')"
