@@ -63,8 +63,9 @@ def main():
     vae = AutoencoderKL(**full_size.VAE)
     vae.load_state_dict(convert_ldm_vae_checkpoint(ckpt, dict(vae.config)))
     text = CLIPTextModel(CLIPTextConfig(**full_size.TEXT))
-    text.load_state_dict({k.replace("cond_stage_model.transformer.", ""): v for k, v in ckpt.items()
-                          if k.startswith("cond_stage_model.transformer.") and "position_ids" not in k})
+    # transformers 5 names the text model's parameters without "text_model."; older versions with it
+    prefix = "cond_stage_model.transformer." + ("" if "text_model.final_layer_norm.weight" in text.state_dict() else "text_model.")
+    text.load_state_dict({k[len(prefix):]: v for k, v in ckpt.items() if k.startswith(prefix) and "position_ids" not in k})
     del ckpt
     unet.eval(); vae.eval(); text.eval()
     if "load" in only:
