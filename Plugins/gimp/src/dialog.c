@@ -1,0 +1,229 @@
+/* The parameter dialog (GTK2 + libgimpui): prompt, negative prompt, model file, steps, guidance,
+ * strength, seed, sampler, and the inpaint / outpaint options of the mode at hand. */
+#include "sdswift-gimp.h"
+
+#include <libgimp/gimpui.h>
+#include <string.h>
+
+typedef struct {
+    SdValues *v;
+    GtkWidget *prompt, *negative, *model, *sampler, *karras, *only_masked;
+    guint32 seed;
+} Dialog;
+
+static GtkWidget *text_view(const gchar *text, gint lines, GtkWidget **view) {
+    GtkWidget *scrolled = gtk_scrolled_window_new(NULL, NULL);
+    gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+    gtk_scrolled_window_set_shadow_type(GTK_SCROLLED_WINDOW(scrolled), GTK_SHADOW_IN);
+    *view = gtk_text_view_new();
+    gtk_text_view_set_wrap_mode(GTK_TEXT_VIEW(*view), GTK_WRAP_WORD_CHAR);
+    gtk_text_buffer_set_text(gtk_text_view_get_buffer(GTK_TEXT_VIEW(*view)), text, -1);
+    gtk_container_add(GTK_CONTAINER(scrolled), *view);
+    PangoLayout *layout = gtk_widget_create_pango_layout(*view, "Ag");
+    gint h = 16;
+    pango_layout_get_pixel_size(layout, NULL, &h);
+    g_object_unref(layout);
+    gtk_widget_set_size_request(scrolled, 420, h * lines + 8);
+    return scrolled;
+}
+
+static void read_text(GtkWidget *view, gchar *dst, gsize size) {
+    GtkTextBuffer *b = gtk_text_view_get_buffer(GTK_TEXT_VIEW(view));
+    GtkTextIter start, end;
+    gtk_text_buffer_get_bounds(b, &start, &end);
+    gchar *text = gtk_text_buffer_get_text(b, &start, &end, FALSE);
+    if (strlen(text) >= size) *g_utf8_find_prev_char(text, text + size - 1) = 0; /* keep whole characters */
+    g_strlcpy(dst, text, size);
+    g_free(text);
+}
+
+static GtkWidget *labelled_frame(const gchar *title, GtkWidget *child) {
+    GtkWidget *frame = gimp_frame_new(title);
+    gtk_container_add(GTK_CONTAINER(frame), child);
+    return frame;
+}
+
+static void on_default_model(GtkButton *button, gpointer chooser) {
+    (void)button;
+    gtk_file_chooser_unselect_all(GTK_FILE_CHOOSER(chooser));
+}
+
+/* What an empty model choice means here, for the hint under the chooser. */
+static gchar *default_model_hint(void) {
+    const gchar *env = g_getenv("SDSWIFT_MODEL");
+    if (env && *env) return g_strdup_printf("None chosen: $SDSWIFT_MODEL (%s)", env);
+    gchar *path = sd_default_model_path();
+    gchar *hint = g_file_test(path, G_FILE_TEST_EXISTS) ? g_strdup_printf("None chosen: the default model (%s)", path)
+                                                        : g_strdup("None chosen and no default model installed: choose one");
+    g_free(path);
+    return hint;
+}
+
+static GtkWidget *model_row(Dialog *d) {
+    GtkWidget *box = gtk_vbox_new(FALSE, 2), *row = gtk_hbox_new(FALSE, 4);
+    d->model = gtk_file_chooser_button_new("Choose a Stable Diffusion model", GTK_FILE_CHOOSER_ACTION_OPEN);
+    GtkFileFilter *f = gtk_file_filter_new();
+    gtk_file_filter_set_name(f, "Models (*.safetensors)");
+    gtk_file_filter_add_pattern(f, "*.safetensors");
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(d->model), f);
+    f = gtk_file_filter_new();
+    gtk_file_filter_set_name(f, "All files");
+    gtk_file_filter_add_pattern(f, "*");
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(d->model), f);
+    if (*d->v->model) gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(d->model), d->v->model);
+    gtk_box_pack_start(GTK_BOX(row), d->model, TRUE, TRUE, 0);
+    GtkWidget *reset = gtk_button_new_with_mnemonic("_Default");
+    gimp_help_set_help_data(reset, "Use $SDSWIFT_MODEL or the default model installed with the plug-in", NULL);
+    g_signal_connect(reset, "clicked", G_CALLBACK(on_default_model), d->model);
+    gtk_box_pack_start(GTK_BOX(row), reset, FALSE, FALSE, 0);
+    gtk_box_pack_start(GTK_BOX(box), row, FALSE, FALSE, 0);
+    gchar *hint = default_model_hint();
+    GtkWidget *label = gtk_label_new(hint);
+    g_free(hint);
+    gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
+    gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_MIDDLE);
+    gimp_label_set_attributes(GTK_LABEL(label), PANGO_ATTR_SCALE, PANGO_SCALE_SMALL, PANGO_ATTR_STYLE, PANGO_STYLE_ITALIC, -1);
+    gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
+    return box;
+}
+
+static GtkWidget *sampler_row(Dialog *d) {
+    GtkWidget *row = gtk_hbox_new(FALSE, 8);
+    gboolean karras = FALSE;
+    gchar *current = sd_sampler_base(d->v->sampler, &karras);
+    d->sampler = gtk_combo_box_text_new();
+    for (int i = 0; sdswift_sampler_name(i); i++) {
+        gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(d->sampler), sdswift_sampler_name(i));
+        if (strcmp(current, sdswift_sampler_name(i)) == 0) gtk_combo_box_set_active(GTK_COMBO_BOX(d->sampler), i);
+    }
+    if (gtk_combo_box_get_active(GTK_COMBO_BOX(d->sampler)) < 0) gtk_combo_box_set_active(GTK_COMBO_BOX(d->sampler), 0);
+    g_free(current);
+    gtk_box_pack_start(GTK_BOX(row), d->sampler, FALSE, FALSE, 0);
+    d->karras = gtk_check_button_new_with_mnemonic("_Karras sigmas");
+    gimp_help_set_help_data(d->karras, "Karras noise schedule (euler, dpmpp_2m)", NULL);
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(d->karras), karras);
+    gtk_box_pack_start(GTK_BOX(row), d->karras, FALSE, FALSE, 0);
+    return row;
+}
+
+static GtkObject *scale(GtkWidget *table, gint row, const gchar *label, gdouble value, gdouble lo, gdouble hi,
+                        gdouble step, gdouble page, guint digits, const gchar *tip) {
+    return gimp_scale_entry_new(GTK_TABLE(table), 0, row, label, 200, 6, value, lo, hi, step, page, digits, TRUE, 0, 0,
+                                tip, NULL);
+}
+
+static GtkWidget *inpaint_options(Dialog *d) {
+    SdValues *v = d->v;
+    GtkWidget *table = gtk_table_new(3, 3, FALSE);
+    gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+    gtk_table_set_row_spacings(GTK_TABLE(table), 4);
+    GtkObject *adj = scale(table, 0, "_Feather:", v->feather, 0, 64, 1, 4, 0,
+                           "Blur radius added to the selection's own soft edge, in pixels");
+    g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->feather);
+    d->only_masked = gtk_check_button_new_with_mnemonic("Only the _masked area (faster on large layers)");
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(d->only_masked), v->only_masked);
+    gtk_table_attach(GTK_TABLE(table), d->only_masked, 0, 3, 1, 2, GTK_FILL, GTK_FILL, 0, 0);
+    adj = scale(table, 2, "_Padding:", v->padding, 0, 256, 1, 16, 0, "Context around the masked area, in pixels");
+    g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->padding);
+    g_object_bind_property(d->only_masked, "active", GIMP_SCALE_ENTRY_SCALE(adj), "sensitive", G_BINDING_SYNC_CREATE);
+    g_object_bind_property(d->only_masked, "active", GIMP_SCALE_ENTRY_SPINBUTTON(adj), "sensitive", G_BINDING_SYNC_CREATE);
+    return labelled_frame("Inpainting", table);
+}
+
+static GtkWidget *outpaint_options(Dialog *d) {
+    static const gchar *labels[4] = {"_Left:", "_Top:", "_Right:", "_Bottom:"};
+    SdValues *v = d->v;
+    GtkWidget *table = gtk_table_new(3, 4, FALSE);
+    gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+    gtk_table_set_row_spacings(GTK_TABLE(table), 4);
+    for (int i = 0; i < 4; i++) {
+        GtkWidget *spin = gtk_spin_button_new_with_range(0, 4096, 8);
+        gtk_spin_button_set_value(GTK_SPIN_BUTTON(spin), v->extend[i]);
+        g_signal_connect(gtk_spin_button_get_adjustment(GTK_SPIN_BUTTON(spin)), "value-changed",
+                         G_CALLBACK(gimp_int_adjustment_update), &v->extend[i]);
+        gimp_table_attach_aligned(GTK_TABLE(table), (i % 2) * 2, i / 2, labels[i], 0.0, 0.5, spin, 1, TRUE);
+    }
+    GtkWidget *box = gtk_vbox_new(FALSE, 4), *t2 = gtk_table_new(1, 3, FALSE);
+    gtk_table_set_col_spacings(GTK_TABLE(t2), 6);
+    GtkObject *adj = scale(t2, 0, "_Feather:", v->feather, 0, 64, 1, 4, 0, "Blur radius of the seam, in pixels");
+    g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->feather);
+    gtk_box_pack_start(GTK_BOX(box), table, FALSE, FALSE, 0);
+    gtk_box_pack_start(GTK_BOX(box), t2, FALSE, FALSE, 0);
+    return labelled_frame("Grow the canvas by (pixels)", box);
+}
+
+/* A line saying what the result will cover. */
+static gchar *scope_text(SdMode mode, gint32 image) {
+    gboolean sel = !gimp_selection_is_empty(image);
+    switch (mode) {
+    case SD_TXT2IMG: {
+        gboolean non_empty = FALSE;
+        gint x1 = 0, y1 = 0, x2 = gimp_image_width(image), y2 = gimp_image_height(image);
+        if (sel) gimp_selection_bounds(image, &non_empty, &x1, &y1, &x2, &y2);
+        return g_strdup_printf("New layer: %d \xC3\x97 %d (%s)", x2 - x1, y2 - y1, non_empty ? "the selection's bounds" : "the image");
+    }
+    case SD_IMG2IMG: return g_strdup(sel ? "Redraws the selection; the result is a new layer" : "Redraws the whole layer; the result is a new layer");
+    case SD_INPAINT: return g_strdup(sel ? "Repaints the selection; the result is a new layer" : "Select the area to repaint first");
+    default: return g_strdup("The new area is painted on a new layer");
+    }
+}
+
+gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
+    Dialog d = {.v = v, .seed = (guint32)MAX(v->seed, 0)};
+    GtkWidget *dialog = gimp_dialog_new(sd_mode_title(mode), "sdswift", NULL, 0, gimp_standard_help_func,
+                                        sd_mode_procedure(mode), "_Cancel", GTK_RESPONSE_CANCEL, "_Generate",
+                                        GTK_RESPONSE_OK, NULL);
+    gtk_dialog_set_alternative_button_order(GTK_DIALOG(dialog), GTK_RESPONSE_OK, GTK_RESPONSE_CANCEL, -1);
+    gimp_window_set_transient(GTK_WINDOW(dialog));
+    GtkWidget *main_box = gtk_vbox_new(FALSE, 10);
+    gtk_container_set_border_width(GTK_CONTAINER(main_box), 12);
+    gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(dialog))), main_box, TRUE, TRUE, 0);
+
+    gchar *scope = scope_text(mode, image);
+    GtkWidget *label = gtk_label_new(scope);
+    g_free(scope);
+    gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
+    gtk_box_pack_start(GTK_BOX(main_box), label, FALSE, FALSE, 0);
+    gtk_box_pack_start(GTK_BOX(main_box), labelled_frame("Prompt", text_view(v->prompt, 4, &d.prompt)), FALSE, FALSE, 0);
+    gtk_box_pack_start(GTK_BOX(main_box), labelled_frame("Negative prompt", text_view(v->negative, 2, &d.negative)), FALSE,
+                       FALSE, 0);
+
+    GtkWidget *table = gtk_table_new(6, 3, FALSE);
+    gtk_table_set_col_spacings(GTK_TABLE(table), 6);
+    gtk_table_set_row_spacings(GTK_TABLE(table), 4);
+    gint row = 0;
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "_Model:", 0.0, 0.5, model_row(&d), 2, FALSE);
+    GtkObject *adj = scale(table, row++, "_Steps:", v->steps, 1, 150, 1, 10, 0, "Sampling steps");
+    g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->steps);
+    adj = scale(table, row++, "_Guidance:", v->guidance, 0, 30, 0.5, 1, 1, "How closely to follow the prompt (CFG scale)");
+    g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &v->guidance);
+    if (mode == SD_IMG2IMG || mode == SD_INPAINT) {
+        adj = scale(table, row++, "S_trength:", v->strength, 0, 1, 0.01, 0.1, 2, "How much to change: 0 keeps, 1 repaints fully");
+        g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &v->strength);
+    }
+    GtkWidget *seed = gimp_random_seed_new(&d.seed, &v->random_seed);
+    gtk_spin_button_set_range(GTK_SPIN_BUTTON(GIMP_RANDOM_SEED_SPINBUTTON(seed)), 0, G_MAXINT32);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "S_eed:", 0.0, 0.5, seed, 2, TRUE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "Sam_pler:", 0.0, 0.5, sampler_row(&d), 2, TRUE);
+    gtk_box_pack_start(GTK_BOX(main_box), table, FALSE, FALSE, 0);
+    if (mode == SD_INPAINT) gtk_box_pack_start(GTK_BOX(main_box), inpaint_options(&d), FALSE, FALSE, 0);
+    if (mode == SD_OUTPAINT) gtk_box_pack_start(GTK_BOX(main_box), outpaint_options(&d), FALSE, FALSE, 0);
+
+    gtk_widget_show_all(dialog);
+    gboolean ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;
+    if (ok) {
+        read_text(d.prompt, v->prompt, sizeof v->prompt);
+        read_text(d.negative, v->negative, sizeof v->negative);
+        gchar *file = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(d.model));
+        g_strlcpy(v->model, file ? file : "", sizeof v->model);
+        g_free(file);
+        gchar *name = gtk_combo_box_text_get_active_text(GTK_COMBO_BOX_TEXT(d.sampler));
+        gboolean karras = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(d.karras));
+        g_snprintf(v->sampler, sizeof v->sampler, "%s%s", name ? name : "euler", karras ? "_karras" : "");
+        g_free(name);
+        if (mode == SD_INPAINT) v->only_masked = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(d.only_masked));
+        v->seed = (gint32)MIN(d.seed, (guint32)G_MAXINT32);
+    }
+    gtk_widget_destroy(dialog);
+    return ok;
+}

@@ -1,0 +1,28 @@
+/* Which model to load: the one asked for, else $SDSWIFT_MODEL, else the default model that
+ * `make install` puts next to the plug-in binary (sdswift-default.safetensors). */
+#include "sdswift-gimp.h"
+
+#define DEFAULT_MODEL_NAME "sdswift-default.safetensors"
+
+gchar *sd_default_model_path(void) {
+    /* /proc/self/exe: the installed binary, whatever GIMP's working directory is */
+    gchar *exe = g_file_read_link("/proc/self/exe", NULL);
+    gchar *dir = exe ? g_path_get_dirname(exe) : g_strdup(".");
+    gchar *path = g_build_filename(dir, DEFAULT_MODEL_NAME, NULL);
+    g_free(dir);
+    g_free(exe);
+    return path;
+}
+
+gchar *sd_resolve_model(const gchar *requested, gchar **error) {
+    if (requested && *requested) return g_strdup(requested);
+    const gchar *env = g_getenv("SDSWIFT_MODEL");
+    if (env && *env) return g_strdup(env);
+    gchar *fallback = sd_default_model_path();
+    if (g_file_test(fallback, G_FILE_TEST_EXISTS)) return fallback;
+    *error = g_strdup_printf("No model given: choose a model file, set SDSWIFT_MODEL, or install the default "
+                             "model as %s",
+                             fallback);
+    g_free(fallback);
+    return NULL;
+}

@@ -1,0 +1,194 @@
+#!/bin/bash
+# Headless tests of the GIMP 2.10 plug-in (Plugins/gimp): builds and installs it into a fresh GIMP
+# profile in a temp folder, runs cases.scm and cancel.scm in gimp-console-2.10 with the tiny fixture
+# models, and checks what GIMP printed and the pixels of the PNGs the scripts saved.
+# Needs gimp, libgimp2.0-dev (Tools/run-tests.sh installs them). Installs nothing.
+# Prints "N passed, M failed" last; exits non-zero on any failure.
+# Env: SDSWIFT_PREFIX (libsdswift prefix, default build; built by the plug-in's Makefile if missing).
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+export SDSWIFT_PREFIX=${SDSWIFT_PREFIX:-$root/build}
+case $SDSWIFT_PREFIX in /*) ;; *) SDSWIFT_PREFIX="$root/$SDSWIFT_PREFIX" ;; esac
+model=$root/Tests/Fixtures/models/sd1-tiny.safetensors
+inpaint_model=$root/Tests/Fixtures/models/sd1-inpaint-tiny.safetensors
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+profile=$tmp/profile
+
+for tool in gimp-console-2.10 pkg-config cc; do
+    command -v $tool >/dev/null || { fail "$tool is not installed (apt-get install gimp libgimp2.0-dev)"; finish; }
+done
+for f in "$model" "$inpaint_model"; do [ -f "$f" ] || { fail "fixture $f is missing"; finish; }; done
+
+# GIMP always exits 0 and hangs without (gimp-quit 0): a timeout, a fresh profile (HOME too, so
+# nothing of the user's leaks in), and the output is checked instead of the exit code.
+gimp_batch() {  # gimp_batch OUTFILE SCRIPT [env assignments...]
+    local out=$1 script=$2; shift 2
+    env GIMP2_DIRECTORY="$profile" HOME="$tmp/home" "$@" \
+        timeout 300 gimp-console-2.10 -i -b "(load \"$script\")" -b '(gimp-quit 0)' > "$out" 2>&1
+    echo "gimp exit code $?" >> "$out"
+}
+
+# ---- a fresh profile, created by GIMP itself, then the plug-in installed into it
+mkdir -p "$tmp/home"
+env GIMP2_DIRECTORY="$profile" HOME="$tmp/home" timeout 120 gimp-console-2.10 -i -b '(gimp-quit 0)' > "$tmp/first-run.txt" 2>&1
+check "GIMP created a fresh profile" test -d "$profile/plug-ins"
+if ! make -s -C Plugins/gimp install PROFILE="$profile" BUILD="$tmp/build" > "$tmp/make.txt" 2>&1; then
+    cat "$tmp/make.txt"; fail "make -C Plugins/gimp install"; finish
+fi
+pass "make -C Plugins/gimp install"
+plugdir=$profile/plug-ins/sdswift
+check "installed plug-in is executable" test -x "$plugdir/sdswift"
+check "libsdswift installed next to it" test -f "$plugdir/$(basename "$(readlink -f "$SDSWIFT_PREFIX/lib/libsdswift.so")")"
+check "the plug-in has RUNPATH \$ORIGIN" bash -c "readelf -d '$plugdir/sdswift' | grep -q 'RUNPATH.*\[\\\$ORIGIN\]'"
+check "the plug-in resolves libsdswift from its folder" bash -c "ldd '$plugdir/sdswift' | grep -q '$plugdir/libsdswift'"
+if grep -qi "warning" "$tmp/make.txt"; then fail "compiler warnings:"; grep -i warning "$tmp/make.txt"; else pass "builds without warnings"; fi
+
+# ---- the input picture and the pixel checker (libsdswift's PNG code; no Python)
+cc -std=c99 -O1 -Wall -I"$SDSWIFT_PREFIX/include" -o "$tmp/pngcheck" Tests/GIMP/pngcheck.c \
+    -L"$SDSWIFT_PREFIX/lib" -lsdswift -Wl,-rpath,"$SDSWIFT_PREFIX/lib" || { fail "compile pngcheck"; finish; }
+"$tmp/pngcheck" make "$tmp/in.png" 64 64 || { fail "make the input PNG"; finish; }
+
+for f in cases cancel; do
+    sed -e "s|@TMP@|$tmp|g" -e "s|@MODEL@|$model|g" -e "s|@INPAINT_MODEL@|$inpaint_model|g" \
+        Tests/GIMP/$f.scm > "$tmp/$f.scm"
+done
+
+# ---- all cases in one GIMP; $SDSWIFT_MODEL serves the case with an empty model argument
+start=$(date +%s)
+gimp_batch "$tmp/cases.txt" "$tmp/cases.scm" SDSWIFT_MODEL="$model"
+echo "== cases ran in $(( $(date +%s) - start )) s"
+out=$tmp/cases.txt
+check "GIMP reached the end of the script (sentinel)" grep -q "SDSWIFT-GIMP-TEST-DONE" "$out"
+check "no plug-in crash" bash -c "! grep -Eqi 'Plug-in crashed|wire read|terminated' '$out'"
+fact_line() { grep -o "FACT $1 .*" "$out" | head -1; }
+fact() {  # fact CASE KEY
+    fact_line "$1" | sed -e 's/ name=.*//' | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+expect() {  # expect CASE KEY VALUE
+    local got; got=$(fact "$1" "$2")
+    if [ "$got" = "$3" ]; then pass "$1: $2 = $3"; else fail "$1: $2 is '$got', expected '$3'"; fi
+}
+diff_counts() {  # diff_counts A B BX BY X Y W H -> sets in_diff in_total out_diff out_total
+    local line; line=$("$tmp/pngcheck" diff "$tmp/$1" "$tmp/$2" "$3" "$4" "$5" "$6" "$7" "$8") || line="inside=-1/-1 outside=-1/-1"
+    in_diff=${line#inside=}; in_diff=${in_diff%%/*}
+    in_total=${line#*inside=*/}; in_total=${in_total%% *}
+    out_diff=${line#*outside=}; out_diff=${out_diff%%/*}
+    out_total=${line##*/}
+}
+same_pixels() { diff_counts "$1" "$2" 0 0 0 0 0 0; [ "$out_diff" = 0 ] && [ "$out_total" -gt 0 ]; }
+for c in inpaint inpaint_offset img2img img2img_gray txt2img_sel txt2img outpaint; do
+    if [ -z "$(fact "$c" w)" ]; then
+        fail "$c: no result ($(fact_line "$c"))"
+        grep -B1 -A2 "error for procedure" "$out" | head -8
+        continue
+    fi
+    expect $c pos "$(( $(fact $c srcpos) - 1 ))"
+    expect $c sameparent 1
+    expect $c parasite 1
+    expect $c active 1
+    name=$(fact_line $c | sed 's/.* name=//')
+    seed=$(fact $c seed)
+    if [[ "$name" == *"(seed $seed)" ]]; then pass "$c: layer named after prompt and seed: $name"; else fail "$c: layer name '$name' (seed $seed)"; fi
+done
+check "parameters parasite: prompt, steps and seed" bash -c "grep -A2 'PARAMETERS inpaint: a red fox' '$out' | grep -q 'Steps: 4.*Seed: 42'"
+
+# inpaint: 64x64 layer at 0,0; outside the selection exactly the source, inside repainted
+if [ -n "$(fact inpaint w)" ]; then
+    expect inpaint w 64; expect inpaint h 64; expect inpaint x 0; expect inpaint y 0; expect inpaint mask 1; expect inpaint seed 42
+    diff_counts inpaint_new.png inpaint_src.png 0 0 16 16 32 32
+    check "inpaint: pixels outside the selection equal the source ($out_diff of $out_total differ)" test "$out_diff" = 0 -a "$out_total" = 3072
+    check "inpaint: pixels inside the selection changed ($in_diff of $in_total)" test "$in_diff" -gt $((in_total / 2))
+    check "inpaint: source layer unchanged" same_pixels inpaint_src.png in.png
+    check "inpaint: the source's transparent corner stays transparent" \
+        bash -c "'$tmp/pngcheck' alpha '$tmp/inpaint_new.png' | grep -q '^transparent=64 '"
+fi
+
+# inpaint on an offset layer in a group, through its layer mask, feathered ellipse, only masked
+if [ -n "$(fact inpaint_offset w)" ]; then
+    expect inpaint_offset w 64; expect inpaint_offset h 64; expect inpaint_offset x 20; expect inpaint_offset y 12
+    expect inpaint_offset srcx 20; expect inpaint_offset srcy 12; expect inpaint_offset mask 1; expect inpaint_offset seed 7
+    # ellipse 36,28 32x24 in the image = 16,16 32x24 in the layer, plus 4 px of feathering
+    diff_counts offset_new.png offset_src.png 0 0 12 12 40 32
+    check "offset inpaint: outside the feathered selection equals the source ($out_diff of $out_total differ)" test "$out_diff" = 0
+    check "offset inpaint: inside changed ($in_diff of $in_total)" test "$in_diff" -gt $((in_total / 3))
+    check "offset inpaint: source layer unchanged" same_pixels offset_src.png in.png
+    check "offset inpaint: the user's layer mask unchanged" same_pixels offset_usermask_after.png offset_usermask_before.png
+    diff_counts offset_newmask.png offset_usermask_before.png 0 0 0 0 0 0
+    levels=$("$tmp/pngcheck" distinct "$tmp/offset_newmask.png")
+    check "offset inpaint: the new layer's mask is soft (feathered selection: $levels levels)" test "$levels" -gt 10
+fi
+
+# img2img on a selection: a 40x24 layer over the selection, masked by it
+if [ -n "$(fact img2img w)" ]; then
+    expect img2img w 40; expect img2img h 24; expect img2img x 8; expect img2img y 8; expect img2img mask 1
+    diff_counts img2img_new.png img2img_src.png 8 8 0 0 40 24
+    check "img2img: the selected area changed ($in_diff of $in_total)" test "$in_diff" -gt $((in_total / 2))
+    check "img2img: source layer unchanged" same_pixels img2img_src.png in.png
+fi
+
+# img2img on a grayscale layer without selection: a gray 64x64 layer, random seed reported
+if [ -n "$(fact img2img_gray w)" ]; then
+    expect img2img_gray w 64; expect img2img_gray h 64; expect img2img_gray mask 0; expect img2img_gray gray 1
+    s=$(fact img2img_gray seed)
+    check "img2img gray: seed -1 gave a random seed ($s)" test "$s" -ge 0
+    diff_counts gray_new.png gray_src.png 0 0 0 0 64 64
+    check "img2img gray: the layer changed ($in_diff of $in_total)" test "$in_diff" -gt $((in_total / 2))
+    check "img2img gray: source layer unchanged" same_pixels gray_src.png gray_before.png
+fi
+
+# txt2img: selection bounds (37x21, not a multiple of the model's factor), whole image
+if [ -n "$(fact txt2img_sel w)" ]; then
+    expect txt2img_sel w 37; expect txt2img_sel h 21; expect txt2img_sel x 8; expect txt2img_sel y 8; expect txt2img_sel mask 1
+    colours=$("$tmp/pngcheck" distinct "$tmp/txt_sel_new.png")
+    check "txt2img on a selection: an image ($colours colours)" test "$colours" -gt 20
+    check "txt2img on a selection: source layer unchanged" same_pixels txt_sel_src.png in.png
+fi
+if [ -n "$(fact txt2img w)" ]; then
+    expect txt2img w 64; expect txt2img h 64; expect txt2img x 0; expect txt2img y 0; expect txt2img mask 0
+fi
+
+# outpaint 16/8/32/0: canvas 112x72, new layer covers it, source moved with the canvas, unchanged
+if [ -n "$(fact outpaint w)" ]; then
+    expect outpaint imgw 112; expect outpaint imgh 72; expect outpaint w 112; expect outpaint h 72
+    expect outpaint x 0; expect outpaint y 0; expect outpaint srcx 16; expect outpaint srcy 8; expect outpaint mask 0
+    check "outpaint: source layer unchanged" same_pixels outpaint_src.png in.png
+    # the new area (left 16 columns) is painted, not the stretched edge
+    colours=$("$tmp/pngcheck" distinct "$tmp/outpaint_new.png")
+    check "outpaint: the new layer holds an image ($colours colours)" test "$colours" -gt 100
+fi
+
+# errors: GIMP reports them, no layer is added, the script goes on
+expect missing_model raised 1
+expect missing_model layers 1
+check "missing model: GIMP shows the plug-in's message" \
+    bash -c "grep -A1 \"error for procedure 'plug-in-sdswift-inpaint'\" '$out' | grep -q 'Could not load the model: .*no-such-model'"
+expect indexed raised 1
+expect indexed layers 1
+check "indexed image: a clear message" bash -c "grep -A1 \"error for procedure 'plug-in-sdswift-img2img'\" '$out' | grep -q 'indexed'"
+n_errors=$(grep -c "error for procedure" "$out")
+check "exactly the two expected errors were reported ($n_errors)" test "$n_errors" = 2
+
+# ---- cancel at step 2 (test hook), model "" = the default model next to the plug-in
+cp "$model" "$plugdir/sdswift-default.safetensors"
+gimp_batch "$tmp/cancel.txt" "$tmp/cancel.scm" SDSWIFT_GIMP_CANCEL_AT_STEP=2 SDSWIFT_MODEL=
+out=$tmp/cancel.txt
+check "cancel: GIMP reached the end of the script (sentinel)" grep -q "SDSWIFT-GIMP-TEST-DONE" "$out"
+expect cancel values 1
+expect cancel layers 1
+check "cancel: no error, no crash" bash -c "! grep -Eqi 'error for procedure|Plug-in crashed' '$out'"
+check "cancel: source layer unchanged" same_pixels cancel_src.png in.png
+
+if [ "$failed" -gt 0 ]; then
+    echo "== GIMP output (cases):"; grep -v '^$' "$tmp/cases.txt" | grep -v PARAMETERS | head -60
+    echo "== GIMP output (cancel):"; grep -v '^$' "$tmp/cancel.txt" | head -20
+fi
+finish
