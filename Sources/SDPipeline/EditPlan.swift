@@ -15,10 +15,13 @@ struct EditPlan {
     /// What the generated pixels are blended onto, with which mask (inpaint, outpaint).
     var compositeBase: Image8?
     var compositeMask: SoftMask?
-    /// "Only masked": where the working crop sits in compositeBase.
-    var cropOrigin: (x: Int, y: Int)?
+    /// "Only masked": where the working crop sits in compositeBase, and the size it is worked at.
+    var crop: (x: Int, y: Int, width: Int, height: Int)?
+    var workSize: (width: Int, height: Int)?
 
-    init(request r: GenerationRequest, downscale f: Int) throws {
+    /// nativeSide: the longer side "only masked" works at unless the options say otherwise
+    /// (0: the crop's own size).
+    init(request r: GenerationRequest, downscale f: Int, nativeSide: Int = 0) throws {
         let maxSide = StableDiffusionPipeline.maxSide
         func checkImage(_ img: Image8, _ what: String) throws {
             guard img.width >= 1, img.height >= 1, img.width <= maxSide, img.height <= maxSide else {
@@ -65,9 +68,17 @@ struct EditPlan {
                 let x0 = max(0, box.x - options.padding), y0 = max(0, box.y - options.padding)
                 let x1 = min(image.width, box.x + box.width + options.padding)
                 let y1 = min(image.height, box.y + box.height + options.padding)
-                cropOrigin = (x0, y0)
-                job = Self.canvasJob(.inpaint, image: compositeBase!.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0),
-                                     mask: mask.cropped(x: x0, y: y0, width: x1 - x0, height: y1 - y0), f: f)
+                let (cw, ch) = (x1 - x0, y1 - y0)
+                // scale the crop so its longer side is the working side, to whole latent pixels
+                let side = options.onlyMaskedSize > 0 ? options.onlyMaskedSize : nativeSide
+                let scale = side > 0 ? Double(min(side, StableDiffusionPipeline.maxSide)) / Double(max(cw, ch)) : 1
+                let ww = max(f, Int((Double(cw) * scale / Double(f)).rounded()) * f)
+                let wh = max(f, Int((Double(ch) * scale / Double(f)).rounded()) * f)
+                let (ow, oh) = side > 0 ? (ww, wh) : (cw, ch)
+                crop = (x0, y0, cw, ch)
+                workSize = (ow, oh)
+                job = Self.canvasJob(.inpaint, image: compositeBase!.cropped(x: x0, y: y0, width: cw, height: ch).resized(width: ow, height: oh),
+                                     mask: mask.cropped(x: x0, y: y0, width: cw, height: ch).resized(width: ow, height: oh), f: f)
             } else {
                 job = Self.canvasJob(.inpaint, image: compositeBase!, mask: mask, f: f)
             }
@@ -146,12 +157,13 @@ struct EditPlan {
         guard let base = compositeBase, let mask = compositeMask else {
             return generated.cropped(x: 0, y: 0, width: canvasWidth, height: canvasHeight)
         }
-        if let origin = cropOrigin {
-            // paste the crop back into a copy of the whole canvas, then blend with the mask
-            let cw = min(generated.width, base.width - origin.x), ch = min(generated.height, base.height - origin.y)
+        if let crop, let workSize {
+            // the worked crop, back to its place and size, then blended with the mask
+            let worked = generated.cropped(x: 0, y: 0, width: workSize.width, height: workSize.height)
+                .resized(width: crop.width, height: crop.height)
             var full = base
-            for y in 0..<ch { for x in 0..<cw { for c in 0..<3 {
-                full.pixels[((origin.y + y) * base.width + origin.x + x) * 3 + c] = generated.pixels[(y * generated.width + x) * 3 + c]
+            for y in 0..<crop.height { for x in 0..<crop.width { for c in 0..<3 {
+                full.pixels[((crop.y + y) * base.width + crop.x + x) * 3 + c] = worked.pixels[(y * crop.width + x) * 3 + c]
             } } }
             return Composite.blend(original: base, generated: full, mask: mask)
         }

@@ -24,7 +24,7 @@ extension StableDiffusionPipeline {
         guard request.clipSkip >= 1 && request.clipSkip <= config.text.numLayers else {
             throw PipelineError.invalidArgument("clip skip must be 1...\(config.text.numLayers)")
         }
-        let plan = try EditPlan(request: request, downscale: downscale)
+        let plan = try EditPlan(request: request, downscale: downscale, nativeSide: max(nativeSize.width, nativeSize.height))
         let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler, karras: request.karras)
         let lc = config.vae.latentChannels
         let latentCount = lc * (plan.job.height / downscale) * (plan.job.width / downscale)

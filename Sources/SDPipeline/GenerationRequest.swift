@@ -14,9 +14,11 @@ public struct InpaintOptions: Equatable, Sendable {
     public var featherRadius = 0
     /// Grow (> 0) or shrink (< 0) the mask, in pixels, before feathering.
     public var grow = 0
-    /// Work only on the mask's bounding box plus `padding`, at the model's native size, then paste back.
+    /// Work only on the mask's bounding box plus `padding`, scaled so its longer side is
+    /// `onlyMaskedSize` (0: the model's native size), then scaled back and pasted in.
     public var onlyMasked = false
     public var padding = 32
+    public var onlyMaskedSize = 0
     /// Outpainting: how far the regenerated band reaches into the original image, in pixels.
     public var overlap = 32
     public init() {}

@@ -16,9 +16,12 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// Shown in the PNG parameters text (A1111's "Model" and "Model hash"), when known.
     public var modelName: String?
     public var modelHash: String?
+    /// The size the model was trained at (see NativeSize).
+    public let nativeSize: (width: Int, height: Int)
 
     public init(checkpoint: Checkpoint) throws {
         config = checkpoint.config
+        nativeSize = NativeSize.of(path: checkpoint.path, config: checkpoint.config)
         textEncoder = try CLIPTextEncoder(config: config.text, weights: checkpoint.text)
         unet = try UNet(config: config.unet, weights: checkpoint.unet)
         vae = try VAE(config: config.vae, weights: checkpoint.vae)

@@ -71,14 +71,14 @@ public func capiModelFree(_ handle: OpaquePointer?) {
 public func capiModelGetInfo(_ handle: OpaquePointer?, _ info: UnsafeMutablePointer<sdswift_model_info>?) -> sdswift_status {
     capiCall {
         guard let info else { throw nullPointer("info") }
-        let config = try model(handle).pipeline.config
+        let pipeline = try model(handle).pipeline
+        let config = pipeline.config
         var v = sdswift_model_info()
         v.family = config.family == .sd2 ? SDSWIFT_FAMILY_SD2 : SDSWIFT_FAMILY_SD1
         v.is_inpainting = config.isInpainting ? 1 : 0
         let isV = config.schedule.predictionType == .vPrediction
-        let native: Int32 = config.family == .sd2 && isV ? 768 : 512
-        v.native_width = native
-        v.native_height = native
+        v.native_width = Int32(clamping: pipeline.nativeSize.width)
+        v.native_height = Int32(clamping: pipeline.nativeSize.height)
         v.latent_channels = Int32(clamping: config.vae.latentChannels)
         v.downscale = Int32(clamping: config.vae.downscale)
         v.prediction = isV ? SDSWIFT_PREDICTION_V : SDSWIFT_PREDICTION_EPSILON

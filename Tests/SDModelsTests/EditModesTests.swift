@@ -78,8 +78,12 @@ final class EditModesTests: XCTestCase {
     }
 
     func testOnlyMaskedKeepsUnmaskedPixels() throws {
+        // (the fixture model's native size is 512: too slow for a debug-build test, so explicit sizes)
         var o = InpaintOptions(); o.onlyMasked = true; o.padding = 2
-        try assertKeptOutsideMask(Self.pipe, 40, 32, options: o)
+        o.onlyMaskedSize = 24
+        try assertKeptOutsideMask(Self.pipe, 40, 32, options: o)       // scaled up to 24 px
+        o.onlyMaskedSize = 8
+        try assertKeptOutsideMask(Self.pipe, 40, 32, options: o)       // scaled down
     }
 
     func testOutpaintSizeAndPreservedOriginal() throws {

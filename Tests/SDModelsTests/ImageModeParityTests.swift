@@ -32,7 +32,7 @@ final class ImageModeParityTests: XCTestCase {
             request.mode = mode
             request.steps = steps
             request.sampler = name
-            let plan = try EditPlan(request: request, downscale: pipe.downscale)
+            let plan = try EditPlan(request: request, downscale: pipe.downscale, nativeSide: 0)
             let guidance = Float(run["guidance"] as! Double)
             let context = try pipe.encodeConditioning(prompt: run["prompt"] as! String, negative: run["negative"] as! String,
                                                       includeNegative: guidance > 1, clipSkip: 1)

@@ -63,3 +63,17 @@ final class SHA256Tests: XCTestCase {
                        "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 }
+
+final class ResampleTests: XCTestCase {
+    func testConstantStaysConstantAndAreaAverages() {
+        let flat = Image8(width: 7, height: 5, channels: 3, fill: 77)
+        XCTAssertEqual(flat.resized(width: 19, height: 11).pixels, [UInt8](repeating: 77, count: 19 * 11 * 3))
+        XCTAssertEqual(flat.resized(width: 3, height: 2).pixels, [UInt8](repeating: 77, count: 3 * 2 * 3))
+        // a 2x2 checkerboard of 0/200 halves to its mean
+        let board = Image8(width: 4, height: 4, channels: 1, pixels: (0..<16).map { (($0 % 4) + ($0 / 4)) % 2 == 0 ? 0 : 200 })
+        XCTAssertEqual(board.resized(width: 2, height: 2).pixels, [100, 100, 100, 100])
+        // enlarging keeps the corners and interpolates between
+        let ramp = SoftMask(width: 2, height: 1, values: [0, 1]).resized(width: 4, height: 1)
+        XCTAssertEqual(ramp.values, [0, 0.25, 0.75, 1])
+    }
+}

@@ -82,7 +82,8 @@ def single_file_state(name, text, unet, vae):
 
 
 def write_single_file(path, name, text, unet, vae):
-    save_tensors(path, single_file_state(name, text, unet, vae))
+    # the size these tiny models work at (16 px: 8x8 latents), as the embedded default model states its own
+    save_tensors(path, single_file_state(name, text, unet, vae), metadata={"format": "pt", "sdswift.native_size": "16"})
 
 
 def write_images(folder):

@@ -1,14 +1,15 @@
 import Foundation
 import SDCheckpoint
 
-/// The size a model was trained at, used when txt2img is given no --width/--height.
+/// The size a model was trained at: txt2img's default size, and the working size of inpainting's
+/// "only masked" mode.
 /// Single file: the `sdswift.native_size` entry of the safetensors `__metadata__` ("64" or "64x48").
 /// Diffusers folder: unet/config.json `sample_size` times the VAE factor (what diffusers uses).
 /// Otherwise 768 for SD2 v-prediction models (SD 2.x 768-v), else 512.
-enum NativeSize {
-    static let metadataKey = "sdswift.native_size"
+public enum NativeSize {
+    public static let metadataKey = "sdswift.native_size"
 
-    static func of(path: String, config: ModelConfig) -> (width: Int, height: Int) {
+    public static func of(path: String, config: ModelConfig) -> (width: Int, height: Int) {
         var isFolder: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
         if isFolder.boolValue {
@@ -22,7 +23,7 @@ enum NativeSize {
     }
 
     /// "64" -> 64x64, "64x48" -> 64 wide, 48 high; nil when not positive numbers.
-    static func parse(_ text: String) -> (width: Int, height: Int)? {
+    public static func parse(_ text: String) -> (width: Int, height: Int)? {
         let parts = text.lowercased().split(separator: "x").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(parts.count), parts.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
         return (parts[0]!, parts.last!!)
