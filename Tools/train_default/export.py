@@ -60,7 +60,8 @@ def metadata(ck, eval_scores):
          "sdswift.prediction_type": "epsilon", "sdswift.train_steps": str(ck["step"]),
          "sdswift.train_minutes": f"{ck['trained_s'] / 60:.1f}",
          "sdswift.prompt_template": "a <colour> <shape> <on the left|in the center|on the right>, <background> background",
-         "sdswift.license": "weights: same license as sdswift; CLIP BPE vocabulary: MIT (OpenAI CLIP / open_clip)"}
+         "sdswift.license": "weights trained from scratch by sdswift on its own synthetic drawings (no third-party "
+                            "weights or data); the CLIP BPE vocabulary the tokenizer uses: MIT (OpenAI CLIP, open_clip)"}
     if eval_scores:
         m["sdswift.checker"] = json.dumps({k: v for k, v in eval_scores.items()})
     return m

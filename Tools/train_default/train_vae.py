@@ -12,6 +12,7 @@ Writes RUN_DIR/vae_latest (diffusers folder), RUN_DIR/vae_best, RUN_DIR/vae_log.
 import argparse
 import os
 import random
+import shutil
 import time
 
 import common  # noqa: F401  (environment, threads)
@@ -113,7 +114,11 @@ while True:
         if a.decoder_only:
             if quality > best:
                 best = quality
-                vae.save_pretrained(os.path.join(RUN_DIR, "vae_final"))
+                final = os.path.join(RUN_DIR, "vae_final")  # replaced by renames: readers never see half a file
+                vae.save_pretrained(final + ".new")
+                os.replace(final, final + ".old")
+                os.replace(final + ".new", final)
+                shutil.rmtree(final + ".old")
                 log(LOG, "saved vae_final (decoder fine-tune)")
         else:
             vae.save_pretrained(os.path.join(RUN_DIR, "vae_latest"))
