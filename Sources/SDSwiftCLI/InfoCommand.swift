@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SDCheckpoint
+import SDPipeline
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

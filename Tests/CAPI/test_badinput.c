@@ -118,9 +118,9 @@ int main(int argc, char **argv) {
         info.struct_size = sizeof info;
         CHECK_STATUS(sdswift_model_get_info(model, &info), SDSWIFT_OK);
         CHECK(info.struct_size == sizeof info && info.family == SDSWIFT_FAMILY_SD1 && info.is_inpainting == 0 &&
-                  info.latent_channels == 4 && info.downscale == 2 && info.native_width == 512 &&
+                  info.latent_channels == 4 && info.downscale == 2 && info.native_width == 16 && info.native_height == 16 &&
                   info.prediction == SDSWIFT_PREDICTION_EPSILON,
-              "info of the tiny SD1 model: family %d, downscale %d, latent %d", (int)info.family, info.downscale,
+              "info of the tiny SD1 model (native size from its metadata): family %d, downscale %d, latent %d", (int)info.family, info.downscale,
               info.latent_channels);
     }
 

@@ -135,10 +135,12 @@ SDSWIFT_MODEL=$sd1 sds txt2img "${common[@]}" --seed 42 -o env.png
 
 # --- native size: a single file's "sdswift.native_size" metadata, a diffusers folder's unet sample_size
 # (sd1-tiny: 8 latent pixels x VAE factor 2). The metadata copy is made by rewriting the header in shell.
-with_native_size() {   # MODEL OUT SIZE: a copy of MODEL whose __metadata__ also says sdswift.native_size=SIZE
+with_native_size() {   # MODEL OUT SIZE: a copy of MODEL whose __metadata__ says sdswift.native_size=SIZE
     local n header le="" i LC_ALL=C
     n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
-    header=$(head -c $((8 + n)) "$1" | tail -c "$n" | sed 's/"__metadata__":{/"__metadata__":{"sdswift.native_size":"'"$3"'",/')
+    # drop an existing entry (the fixtures state 16), then add ours first
+    header=$(head -c $((8 + n)) "$1" | tail -c "$n" | sed -e 's/"sdswift.native_size":"[^"]*",\{0,1\}//' \
+        -e 's/,}/}/' -e 's/"__metadata__":{/"__metadata__":{"sdswift.native_size":"'"$3"'",/' -e 's/,}/}/')
     n=${#header}
     for i in 0 1 2 3 4 5 6 7; do le="$le$(printf '\\%03o' $(( (n >> (8 * i)) & 255 )))"; done
     { printf "$le"; printf '%s' "$header"; tail -c +$((9 + $(od -An -tu8 -N8 "$1" | tr -d ' '))) "$1"; } >"$2"
