@@ -5,6 +5,7 @@
 enum ConfigValidation {
     static func check(_ config: ModelConfig, origin: String) throws {
         func bad(_ what: String) -> CheckpointError { .corrupt("\(origin): invalid configuration: \(what)") }
+        try checkUpperBounds(config, bad)
         let text = config.text
         guard text.vocabSize > 0, text.hiddenSize > 0, text.intermediateSize > 0, text.numLayers > 0,
               text.maxPositions > 0, text.numHeads > 0 else { throw bad("text encoder sizes must be positive") }
@@ -43,6 +44,34 @@ enum ConfigValidation {
         }
         guard unet.crossAttentionDim == text.hiddenSize else {
             throw bad("the UNet attends to \(unet.crossAttentionDim)-dim context but the text encoder outputs \(text.hiddenSize)")
+        }
+    }
+
+    /// Upper bounds far above any SD model, so that a hostile config.json cannot make the tensor
+    /// lists overflow Int (vocab x hidden, channels x 4, ...), loop for ever (10^12 layers), allocate
+    /// a 10^12-entry schedule, or give a VAE with 64+ levels a downscale factor of 0.
+    private static func checkUpperBounds(_ config: ModelConfig, _ bad: (String) -> CheckpointError) throws {
+        let size = 1 << 16, count = 1 << 10
+        let text = config.text, unet = config.unet, vae = config.vae, schedule = config.schedule
+        guard text.vocabSize <= 1 << 20, text.hiddenSize <= size, text.intermediateSize <= 1 << 18,
+              text.numLayers <= count, text.numHeads <= size, text.maxPositions <= size else {
+            throw bad("text encoder sizes beyond the supported limits")
+        }
+        guard unet.blockOutChannels.count <= 8, unet.blockOutChannels.allSatisfy({ $0 <= size }),
+              unet.numHeads.allSatisfy({ $0 <= size }), unet.inChannels <= count, unet.outChannels <= count,
+              unet.layersPerBlock <= 64, unet.transformerLayersPerBlock <= 64, unet.crossAttentionDim <= size,
+              unet.normNumGroups <= size else {
+            throw bad("UNet sizes beyond the supported limits (at most 8 blocks of \(size) channels)")
+        }
+        guard vae.blockOutChannels.count <= 8, vae.blockOutChannels.allSatisfy({ $0 <= size }),
+              vae.inChannels <= count, vae.outChannels <= count, vae.latentChannels <= count,
+              vae.layersPerBlock <= 64, vae.normNumGroups <= size else {
+            throw bad("VAE sizes beyond the supported limits (at most 8 blocks of \(size) channels)")
+        }
+        guard (2...100_000).contains(schedule.numTrainTimesteps),
+              (0...schedule.numTrainTimesteps).contains(schedule.stepsOffset),
+              schedule.betaStart.isFinite, schedule.betaEnd.isFinite, schedule.betaStart >= 0, schedule.betaEnd <= 1 else {
+            throw bad("scheduler: num_train_timesteps must be 2...100000, steps_offset within it, betas finite in [0, 1]")
         }
     }
 }
