@@ -17,6 +17,7 @@ static GtkWidget *text_view(const gchar *text, gint lines, GtkWidget **view) {
     gtk_scrolled_window_set_shadow_type(GTK_SCROLLED_WINDOW(scrolled), GTK_SHADOW_IN);
     *view = gtk_text_view_new();
     gtk_text_view_set_wrap_mode(GTK_TEXT_VIEW(*view), GTK_WRAP_WORD_CHAR);
+    gtk_text_view_set_accepts_tab(GTK_TEXT_VIEW(*view), FALSE); /* Tab moves on to the next field */
     gtk_text_buffer_set_text(gtk_text_view_get_buffer(GTK_TEXT_VIEW(*view)), text, -1);
     gtk_container_add(GTK_CONTAINER(scrolled), *view);
     PangoLayout *layout = gtk_widget_create_pango_layout(*view, "Ag");
@@ -51,10 +52,10 @@ static void on_default_model(GtkButton *button, gpointer chooser) {
 /* What an empty model choice means here, for the hint under the chooser. */
 static gchar *default_model_hint(void) {
     const gchar *env = g_getenv("SDSWIFT_MODEL");
-    if (env && *env) return g_strdup_printf("None chosen: $SDSWIFT_MODEL (%s)", env);
+    if (env && *env) return g_strdup_printf("None: uses $SDSWIFT_MODEL (%s)", env);
     gchar *path = sd_default_model_path();
-    gchar *hint = g_file_test(path, G_FILE_TEST_EXISTS) ? g_strdup_printf("None chosen: the default model (%s)", path)
-                                                        : g_strdup("None chosen and no default model installed: choose one");
+    gchar *hint = g_file_test(path, G_FILE_TEST_EXISTS) ? g_strdup_printf("None: uses the default model (%s)", path)
+                                                        : g_strdup("None: no default model is installed, choose one");
     g_free(path);
     return hint;
 }
@@ -79,6 +80,7 @@ static GtkWidget *model_row(Dialog *d) {
     gtk_box_pack_start(GTK_BOX(box), row, FALSE, FALSE, 0);
     gchar *hint = default_model_hint();
     GtkWidget *label = gtk_label_new(hint);
+    gtk_widget_set_tooltip_text(label, hint);
     g_free(hint);
     gtk_misc_set_alignment(GTK_MISC(label), 0.0, 0.5);
     gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_MIDDLE);
@@ -152,6 +154,14 @@ static GtkWidget *outpaint_options(Dialog *d) {
     return labelled_frame("Grow the canvas by (pixels)", box);
 }
 
+/* GimpRandomSeed draws 32-bit seeds, the PDB's seed argument is a signed 32-bit int: keep what
+ * the dialog shows within 0..G_MAXINT32, so the seed shown is the seed used and can be typed into
+ * a script. */
+static void fold_seed(GtkAdjustment *adj, gpointer unused) {
+    gdouble value = gtk_adjustment_get_value(adj);
+    if (value > G_MAXINT32) gtk_adjustment_set_value(adj, (gdouble)((guint32)value & G_MAXINT32));
+}
+
 /* A line saying what the result will cover. */
 static gchar *scope_text(SdMode mode, gint32 image) {
     gboolean sel = !gimp_selection_is_empty(image);
@@ -170,9 +180,9 @@ static gchar *scope_text(SdMode mode, gint32 image) {
 
 gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
     Dialog d = {.v = v, .seed = (guint32)MAX(v->seed, 0)};
-    GtkWidget *dialog = gimp_dialog_new(sd_mode_title(mode), "sdswift", NULL, 0, gimp_standard_help_func,
-                                        sd_mode_procedure(mode), "_Cancel", GTK_RESPONSE_CANCEL, "_Generate",
-                                        GTK_RESPONSE_OK, NULL);
+    /* no help function: there are no help pages to point at, so no Help button */
+    GtkWidget *dialog = gimp_dialog_new(sd_mode_title(mode), "sdswift", NULL, 0, NULL, NULL, "_Cancel",
+                                        GTK_RESPONSE_CANCEL, "_Generate", GTK_RESPONSE_OK, NULL);
     gtk_dialog_set_alternative_button_order(GTK_DIALOG(dialog), GTK_RESPONSE_OK, GTK_RESPONSE_CANCEL, -1);
     gimp_window_set_transient(GTK_WINDOW(dialog));
     GtkWidget *main_box = gtk_vbox_new(FALSE, 10);
@@ -202,7 +212,8 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
         g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &v->strength);
     }
     GtkWidget *seed = gimp_random_seed_new(&d.seed, &v->random_seed);
-    gtk_spin_button_set_range(GTK_SPIN_BUTTON(GIMP_RANDOM_SEED_SPINBUTTON(seed)), 0, G_MAXINT32);
+    g_signal_connect(GIMP_RANDOM_SEED_SPINBUTTON_ADJ(seed), "value-changed", G_CALLBACK(fold_seed), NULL);
+    fold_seed(GIMP_RANDOM_SEED_SPINBUTTON_ADJ(seed), NULL);
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "S_eed:", 0.0, 0.5, seed, 2, TRUE);
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "Sam_pler:", 0.0, 0.5, sampler_row(&d), 2, TRUE);
     gtk_box_pack_start(GTK_BOX(main_box), table, FALSE, FALSE, 0);
@@ -210,6 +221,7 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
     if (mode == SD_OUTPAINT) gtk_box_pack_start(GTK_BOX(main_box), outpaint_options(&d), FALSE, FALSE, 0);
 
     gtk_widget_show_all(dialog);
+    gtk_widget_grab_focus(d.prompt);
     gboolean ok = gimp_dialog_run(GIMP_DIALOG(dialog)) == GTK_RESPONSE_OK;
     if (ok) {
         read_text(d.prompt, v->prompt, sizeof v->prompt);
