@@ -77,3 +77,24 @@ final class ResampleTests: XCTestCase {
         XCTAssertEqual(ramp.values, [0, 0.25, 0.75, 1])
     }
 }
+
+/// AUTOMATIC1111's emphasis on the text embeddings: weighted tokens scaled, window mean restored.
+final class EmphasisTests: XCTestCase {
+    func testWeightedTokenIsScaledAndMeanRestored() throws {
+        let pipe = EditModesTests.pipe
+        let weighted = try pipe.encodeConditioning(prompt: "a (red:1.5) circle", negative: "", includeNegative: false, clipSkip: 1)
+        let plain = try pipe.encodeConditioning(prompt: "a red circle", negative: "", includeNegative: false, clipSkip: 1)
+        let h = plain.shape[2]
+        var z = plain.array
+        let before = z.reduce(0.0) { $0 + Double($1) }
+        for j in 0..<h { z[2 * h + j] *= 1.5 }
+        let after = z.reduce(0.0) { $0 + Double($1) }
+        z = z.map { $0 * Float(before / after) }
+        assertClose(weighted.array, z, tolerance: 1e-5, "emphasis")
+        XCTAssertGreaterThan(maxAbsDiff(weighted.array, plain.array), 1e-3)
+        // without weighting the brackets are text, so the encoding differs from both
+        let literal = try pipe.encodeConditioning(prompt: "a (red:1.5) circle", negative: "", includeNegative: false,
+                                                  clipSkip: 1, weighting: false)
+        XCTAssertGreaterThan(maxAbsDiff(literal.array, plain.array), 1e-3)
+    }
+}
