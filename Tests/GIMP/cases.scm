@@ -98,6 +98,18 @@
         (save src "gray_src.png")
         (facts "img2img_gray" img new src (cadr r))))))
 
+; D2: image to image on a 16-bit linear-light image (pixels go through babl to 8-bit and back)
+(run-case "img2img_16bit"
+  (lambda ()
+    (let* ((img (load-input)) (src (car (gimp-image-get-active-layer img))))
+      (gimp-image-convert-precision img PRECISION-U16-LINEAR)
+      (gimp-image-select-rectangle img CHANNEL-OP-REPLACE 8 8 32 32)
+      (let* ((r (plug-in-sdswift-img2img RUN-NONINTERACTIVE img src "@MODEL@" "snow" "" 4 7.5 11 "euler" 0.7))
+             (new (car r)))
+        (gimp-message (string-append "INFO img2img_16bit precision="
+                                     (number->string (car (gimp-image-get-precision img)))))
+        (facts "img2img_16bit" img new src (cadr r))))))
+
 ; E: text to image on a selection whose size is not a multiple of the model's factor
 (run-case "txt2img_sel"
   (lambda ()
