@@ -72,7 +72,11 @@
         (save src "offset_src.png")
         (save (car (gimp-layer-get-mask new)) "offset_newmask.png")
         (save (car (gimp-layer-get-mask src)) "offset_usermask_after.png")
-        (facts "inpaint_offset" img new src (cadr r))))))
+        (facts "inpaint_offset" img new src (cadr r))
+        ; what GIMP shows: the new layer through its soft mask over the source
+        (let ((visible (car (gimp-layer-new-from-visible img img "visible"))))
+          (gimp-image-insert-layer img visible 0 0)
+          (save visible "offset_visible.png"))))))
 
 ; C: image to image on a rectangular selection
 (run-case "img2img"

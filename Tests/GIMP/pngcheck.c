@@ -9,6 +9,9 @@
  *                                    the rectangle X Y W H (in A's coordinates) and outside it
  *   pngcheck distinct A              prints the number of distinct RGB colours
  *   pngcheck alpha A                 prints "transparent=N opaque=N" (alpha 0 / 255 counts)
+ *   pngcheck maxdiff A B BX BY       the largest RGB difference between pixel (x, y) of A and
+ *                                    (x + BX, y + BY) of B where both are opaque: "max=N over1=K/T"
+ *                                    (K of T compared pixels differ by more than 1)
  */
 #include <sdswift.h>
 
@@ -54,6 +57,27 @@ static int make(const char *out, int w, int h) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 6 && !strcmp(argv[1], "maxdiff")) {
+        sdswift_image a = load(argv[2]), b = load(argv[3]);
+        int bx = atoi(argv[4]), by = atoi(argv[5]), max = 0;
+        long over = 0, total = 0;
+        for (int y = 0; y < a.height; y++)
+            for (int x = 0; x < a.width; x++) {
+                int u = x + bx, v = y + by;
+                if (u < 0 || v < 0 || u >= b.width || v >= b.height) continue;
+                unsigned char p[4], q[4];
+                rgba_at(&a, x, y, p);
+                rgba_at(&b, u, v, q);
+                if (p[3] != 255 || q[3] != 255) continue;
+                int d = 0;
+                for (int c = 0; c < 3; c++) d = abs(p[c] - q[c]) > d ? abs(p[c] - q[c]) : d;
+                max = d > max ? d : max;
+                over += d > 1;
+                total++;
+            }
+        printf("max=%d over1=%ld/%ld\n", max, over, total);
+        return 0;
+    }
     if (argc == 5 && !strcmp(argv[1], "make")) return make(argv[2], atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && !strcmp(argv[1], "size")) {
         sdswift_image a = load(argv[2]);

@@ -4,7 +4,8 @@
 # models, and checks what GIMP printed and the pixels of the PNGs the scripts saved.
 # Needs gimp, libgimp2.0-dev (Tools/run-tests.sh installs them). Installs nothing.
 # Prints "N passed, M failed" last; exits non-zero on any failure.
-# Env: SDSWIFT_PREFIX (a libsdswift prefix to use as it is; default: build/, which the plug-in's
+# Env: KEEP_TMP=1 keeps the temp folder (profile, scripts, PNGs, GIMP's output) for a look.
+#      SDSWIFT_PREFIX (a libsdswift prefix to use as it is; default: build/, which the plug-in's
 #      Makefile (re)builds with Tools/build_library.sh when it is missing or older than the sources).
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,7 +27,7 @@ check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; f
 finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+if [ "${KEEP_TMP:-0}" = 1 ]; then echo "== keeping $tmp"; else trap 'rm -rf "$tmp"' EXIT; fi
 profile=$tmp/profile
 
 for tool in gimp-console-2.10 pkg-config cc; do
@@ -73,7 +74,8 @@ done
 
 # ---- all cases in one GIMP; $SDSWIFT_MODEL serves the case with an empty model argument
 start=$(date +%s)
-gimp_batch "$tmp/cases.txt" "$tmp/cases.scm" SDSWIFT_MODEL="$model"
+mkdir -p "$tmp/dump"
+gimp_batch "$tmp/cases.txt" "$tmp/cases.scm" SDSWIFT_MODEL="$model" SDSWIFT_GIMP_DUMP="$tmp/dump"
 echo "== cases ran in $(( $(date +%s) - start )) s"
 out=$tmp/cases.txt
 check "GIMP reached the end of the script (sentinel)" grep -q "SDSWIFT-GIMP-TEST-DONE" "$out"
@@ -134,6 +136,15 @@ if [ -n "$(fact inpaint_offset w)" ]; then
     diff_counts offset_newmask.png offset_usermask_before.png 0 0 0 0 0 0
     levels=$("$tmp/pngcheck" distinct "$tmp/offset_newmask.png")
     check "offset inpaint: the new layer's mask is soft (feathered selection: $levels levels)" test "$levels" -gt 10
+    # GIMP's composite of the new layer through its soft mask equals the engine's own blend
+    engine_out=$tmp/dump/plug-in-sdswift-inpaint-seed7-output.png
+    if [ -f "$engine_out" ]; then
+        line=$("$tmp/pngcheck" maxdiff "$tmp/offset_visible.png" "$engine_out" -20 -12)
+        check "offset inpaint: what GIMP shows equals the engine's result, soft edge included ($line)" \
+            bash -c "[[ '$line' =~ ^max=[01]\  ]] && [[ ! '$line' =~ /0$ ]]"
+    else
+        fail "offset inpaint: SDSWIFT_GIMP_DUMP wrote no engine output"
+    fi
 fi
 
 # img2img on a selection: a 40x24 layer over the selection, masked by it

@@ -183,7 +183,12 @@ static gint32 add_result_layer(SdMode mode, gint32 image, const SdValues *v, con
      * where the source started before */
     gimp_layer_set_offsets(layer, lx, ly);
     sd_write_pixels(layer, rgba, nw, nh);
-    if (in->mask) sd_add_layer_mask(layer, in->mask, nw, nh);
+    if (in->mask) {
+        sd_add_layer_mask(layer, in->mask, nw, nh);
+        /* blend layer and mask in gamma-encoded values, as the engine blends its inpainting result
+         * (GIMP 2.10's default for new layers is linear light) */
+        gimp_layer_set_composite_space(layer, GIMP_LAYER_COLOR_SPACE_RGB_PERCEPTUAL);
+    }
     const gchar *text = r->parameters && r->parameters[0] ? r->parameters[0] : "";
     GimpParasite *parasite = gimp_parasite_new("sdswift-parameters", GIMP_PARASITE_PERSISTENT | GIMP_PARASITE_UNDOABLE,
                                                (guint32)strlen(text) + 1, text);
@@ -195,6 +200,31 @@ done:
     g_free(name);
     g_free(rgba);
     return layer;
+}
+
+/* SDSWIFT_GIMP_DUMP=<folder>: writes what went into and came out of the engine as PNGs
+ * (<procedure>-seed<N>-input.png / -mask.png / -output.png), so tests and bug reports can compare
+ * GIMP's result with the engine's. */
+static void dump_for_tests(SdMode mode, const Inputs *in, const sdswift_result *r) {
+    const gchar *dir = g_getenv("SDSWIFT_GIMP_DUMP");
+    if (!dir || !*dir) return;
+    gchar *stem = g_strdup_printf("%s/%s-seed%" G_GUINT64_FORMAT, dir, sd_mode_procedure(mode), r->seeds[0]);
+    gchar *path = g_strconcat(stem, "-output.png", NULL);
+    sdswift_png_write(path, &r->images[0], r->parameters[0]);
+    g_free(path);
+    if (in->rgba) {
+        sdswift_image image = {in->w, in->h, (size_t)in->w * 4, SDSWIFT_FORMAT_RGBA8, in->rgba};
+        path = g_strconcat(stem, "-input.png", NULL);
+        sdswift_png_write(path, &image, NULL);
+        g_free(path);
+    }
+    if (in->mask && mode == SD_INPAINT) {
+        sdswift_image mask = {in->w, in->h, (size_t)in->w, SDSWIFT_FORMAT_GRAY8, in->mask};
+        path = g_strconcat(stem, "-mask.png", NULL);
+        sdswift_png_write(path, &mask, NULL);
+        g_free(path);
+    }
+    g_free(stem);
 }
 
 gboolean sd_run_mode(SdMode mode, GimpRunMode run_mode, gint32 image, gint32 drawable, const SdValues *v,
@@ -220,6 +250,7 @@ gboolean sd_run_mode(SdMode mode, GimpRunMode run_mode, gint32 image, gint32 dra
         if (status != SDSWIFT_CANCELLED) *error = g_strdup(*message ? message : sdswift_status_string(status));
         goto out;
     }
+    dump_for_tests(mode, &in, r);
     *new_layer = add_result_layer(mode, image, v, &in, r, error);
     *seed_used = (gint32)r->seeds[0];
     ok = *new_layer >= 0;

@@ -1,5 +1,7 @@
 /* Pixels in and out of GIMP through GEGL buffers, always as 8-bit R'G'B'A (the engine's input)
- * and linear Y for masks (a selection or layer mask stores coverage, not a gamma-encoded value).
+ * and linear Y for masks: GIMP's layer modes take a mask as linear "Y float" opacity, so reading
+ * the selection and writing the layer mask as "Y u8" gives exactly the opacity GIMP composites with,
+ * whatever format the channel is stored in.
  * RGB layers are read and written in the image's own colour space (babl_format_with_space), so
  * nothing is converted to sRGB and back; grayscale layers are read as gray R=G=B and babl turns
  * the result back into gray when it is written. */
