@@ -212,6 +212,25 @@ expect cancel layers 1
 check "cancel: no error, no crash" bash -c "! grep -Eqi 'error for procedure|Plug-in crashed' '$out'"
 check "cancel: source layer unchanged" same_pixels cancel_src.png in.png
 
+# ---- the interactive path under Xvfb: dialog, Generate, progress window, its Cancel button
+if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
+    sed -e "s|@TMP@|$tmp|g" Tests/GIMP/gui.scm > "$tmp/gui.scm"
+    "$tmp/pngcheck" make "$tmp/big.png" 128 128
+    env GIMP2_DIRECTORY="$profile" HOME="$tmp/home" SDSWIFT_MODEL="$model" \
+        timeout 600 xvfb-run -a -s "-screen 0 1024x768x24" bash Tests/GIMP/gui_cancel.sh "$tmp" > "$tmp/gui.txt" 2>&1
+    cat "$tmp/gui.txt"
+    out=$tmp/gui-gimp.txt
+    check "gui: the dialog opened" grep -q "gui: dialog open" "$tmp/gui.txt"
+    check "gui: Generate opened the progress window" grep -q "gui: progress window open" "$tmp/gui.txt"
+    check "gui: Cancel closed it" grep -q "gui: progress window closed" "$tmp/gui.txt"
+    check "gui: GIMP went on to the end of the script" grep -q "SDSWIFT-GIMP-TEST-DONE" "$out"
+    expect gui values 1
+    expect gui layers 1
+    check "gui: no error, no crash" bash -c "! grep -Eqi 'error for procedure|Plug-in crashed' '$out'"
+else
+    echo "SKIP the interactive test: it needs xvfb-run and xdotool"
+fi
+
 if [ "$failed" -gt 0 ]; then
     echo "== GIMP output (cases):"; grep -v '^$' "$tmp/cases.txt" | grep -v PARAMETERS | head -60
     echo "== GIMP output (cancel):"; grep -v '^$' "$tmp/cancel.txt" | head -20
