@@ -108,10 +108,12 @@ static GtkWidget *sampler_row(Dialog *d) {
     return row;
 }
 
+/* A slider over the usual range [lo, hi]; the number field accepts up to `max` (what the engine
+ * allows), so unusual values can still be typed. */
 static GtkObject *scale(GtkWidget *table, gint row, const gchar *label, gdouble value, gdouble lo, gdouble hi,
-                        gdouble step, gdouble page, guint digits, const gchar *tip) {
-    return gimp_scale_entry_new(GTK_TABLE(table), 0, row, label, 200, 6, value, lo, hi, step, page, digits, TRUE, 0, 0,
-                                tip, NULL);
+                        gdouble max, gdouble step, gdouble page, guint digits, const gchar *tip) {
+    return gimp_scale_entry_new(GTK_TABLE(table), 0, row, label, 200, 6, value, lo, hi, step, page, digits, max <= hi, lo,
+                                max, tip, NULL);
 }
 
 static GtkWidget *inpaint_options(Dialog *d) {
@@ -119,13 +121,13 @@ static GtkWidget *inpaint_options(Dialog *d) {
     GtkWidget *table = gtk_table_new(3, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(table), 6);
     gtk_table_set_row_spacings(GTK_TABLE(table), 4);
-    GtkObject *adj = scale(table, 0, "_Feather:", v->feather, 0, 64, 1, 4, 0,
+    GtkObject *adj = scale(table, 0, "_Feather:", v->feather, 0, 64, 256, 1, 4, 0,
                            "Blur radius added to the selection's own soft edge, in pixels");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->feather);
     d->only_masked = gtk_check_button_new_with_mnemonic("Only the _masked area (faster on large layers)");
     gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(d->only_masked), v->only_masked);
     gtk_table_attach(GTK_TABLE(table), d->only_masked, 0, 3, 1, 2, GTK_FILL, GTK_FILL, 0, 0);
-    adj = scale(table, 2, "_Padding:", v->padding, 0, 256, 1, 16, 0, "Context around the masked area, in pixels");
+    adj = scale(table, 2, "_Padding:", v->padding, 0, 256, 4096, 1, 16, 0, "Context around the masked area, in pixels");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->padding);
     g_object_bind_property(d->only_masked, "active", GIMP_SCALE_ENTRY_SCALE(adj), "sensitive", G_BINDING_SYNC_CREATE);
     g_object_bind_property(d->only_masked, "active", GIMP_SCALE_ENTRY_SPINBUTTON(adj), "sensitive", G_BINDING_SYNC_CREATE);
@@ -147,7 +149,7 @@ static GtkWidget *outpaint_options(Dialog *d) {
     }
     GtkWidget *box = gtk_vbox_new(FALSE, 4), *t2 = gtk_table_new(1, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(t2), 6);
-    GtkObject *adj = scale(t2, 0, "_Feather:", v->feather, 0, 64, 1, 4, 0, "Blur radius of the seam, in pixels");
+    GtkObject *adj = scale(t2, 0, "_Feather:", v->feather, 0, 64, 256, 1, 4, 0, "Blur radius of the seam, in pixels");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->feather);
     gtk_box_pack_start(GTK_BOX(box), table, FALSE, FALSE, 0);
     gtk_box_pack_start(GTK_BOX(box), t2, FALSE, FALSE, 0);
@@ -203,12 +205,12 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
     gtk_table_set_row_spacings(GTK_TABLE(table), 4);
     gint row = 0;
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "_Model:", 0.0, 0.5, model_row(&d), 2, FALSE);
-    GtkObject *adj = scale(table, row++, "_Steps:", v->steps, 1, 150, 1, 10, 0, "Sampling steps");
+    GtkObject *adj = scale(table, row++, "_Steps:", v->steps, 1, 150, 1000, 1, 10, 0, "Sampling steps");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->steps);
-    adj = scale(table, row++, "_Guidance:", v->guidance, 0, 30, 0.5, 1, 1, "How closely to follow the prompt (CFG scale)");
+    adj = scale(table, row++, "_Guidance:", v->guidance, 0, 30, 100, 0.5, 1, 1, "How closely to follow the prompt (CFG scale)");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &v->guidance);
     if (mode == SD_IMG2IMG || mode == SD_INPAINT) {
-        adj = scale(table, row++, "S_trength:", v->strength, 0, 1, 0.01, 0.1, 2, "How much to change: 0 keeps, 1 repaints fully");
+        adj = scale(table, row++, "S_trength:", v->strength, 0, 1, 1, 0.01, 0.1, 2, "How much to change: 0 keeps, 1 repaints fully");
         g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_double_adjustment_update), &v->strength);
     }
     GtkWidget *seed = gimp_random_seed_new(&d.seed, &v->random_seed);

@@ -147,13 +147,17 @@ static guint8 *compose(SdMode mode, const SdValues *v, const Inputs *in, const s
 
 static gint32 add_result_layer(SdMode mode, gint32 image, const SdValues *v, const Inputs *in, const sdswift_result *r,
                                gchar **error) {
+    if (r->count < 1 || !r->images || !r->images[0].pixels || !r->seeds) {
+        *error = g_strdup("The engine returned no image.");
+        return -1;
+    }
     const sdswift_image *out = &r->images[0];
     gint nw = in->w, nh = in->h, lx = in->ox + in->x, ly = in->oy + in->y;
     if (mode == SD_TXT2IMG) lx = in->x, ly = in->y;
     if (mode == SD_OUTPAINT) nw += v->extend[0] + v->extend[2], nh += v->extend[1] + v->extend[3];
     /* txt2img may come back larger (rounded up to the model's factor): the top-left part is used */
     gboolean size_ok = mode == SD_TXT2IMG ? out->width >= nw && out->height >= nh : out->width == nw && out->height == nh;
-    if (r->count < 1 || !size_ok || out->format != SDSWIFT_FORMAT_RGB8) {
+    if (!size_ok || out->format != SDSWIFT_FORMAT_RGB8 || out->stride < (size_t)out->width * 3) {
         *error = g_strdup_printf("The engine returned a %dx%d image, expected %dx%d.", out->width, out->height, nw, nh);
         return -1;
     }
@@ -207,7 +211,7 @@ done:
  * GIMP's result with the engine's. */
 static void dump_for_tests(SdMode mode, const Inputs *in, const sdswift_result *r) {
     const gchar *dir = g_getenv("SDSWIFT_GIMP_DUMP");
-    if (!dir || !*dir) return;
+    if (!dir || !*dir || r->count < 1 || !r->images || !r->seeds) return;
     gchar *stem = g_strdup_printf("%s/%s-seed%" G_GUINT64_FORMAT, dir, sd_mode_procedure(mode), r->seeds[0]);
     gchar *path = g_strconcat(stem, "-output.png", NULL);
     sdswift_png_write(path, &r->images[0], r->parameters[0]);
