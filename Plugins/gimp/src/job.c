@@ -21,6 +21,9 @@ struct SdJob {
     GMutex lock;
     GCond changed;
     SdJobState state;   /* under lock */
+    guint8 *preview;    /* the latest DENOISE preview as RGB8, under lock */
+    gint preview_w, preview_h;
+    guint preview_serial;
     gint cancel_flag;   /* atomic */
     gint cancel_at_step; /* test hook, see README: SDSWIFT_GIMP_CANCEL_AT_STEP */
     sdswift_status status;
@@ -61,12 +64,30 @@ void sd_job_cancel(SdJob *job) {
     g_mutex_unlock(&job->lock);
 }
 
+/* Copies an engine preview (any sdswift format) as tight RGB8; called under the lock. */
+static void keep_preview(SdJob *job, const sdswift_image *im) {
+    gint bpp = im->format == SDSWIFT_FORMAT_GRAY8 ? 1 : im->format == SDSWIFT_FORMAT_RGBA8 ? 4 : 3;
+    g_free(job->preview);
+    job->preview = g_malloc((gsize)im->width * im->height * 3);
+    for (gint y = 0; y < im->height; y++)
+        for (gint x = 0; x < im->width; x++) {
+            const guint8 *src = im->pixels + (gsize)y * im->stride + (gsize)x * bpp;
+            guint8 *dst = job->preview + ((gsize)y * im->width + x) * 3;
+            for (gint c = 0; c < 3; c++) dst[c] = src[bpp == 1 ? 0 : c];
+        }
+    job->preview_w = im->width;
+    job->preview_h = im->height;
+    job->preview_serial++;
+}
+
 static int on_progress(const sdswift_progress *p, void *user_data) {
     SdJob *job = user_data;
     g_mutex_lock(&job->lock);
     job->state.stage = p->stage;
     job->state.step = p->step;
     job->state.total = p->total;
+    if (p->preview && p->preview->pixels && p->preview->width > 0 && p->preview->height > 0)
+        keep_preview(job, p->preview);
     g_cond_broadcast(&job->changed);
     g_mutex_unlock(&job->lock);
     if (job->cancel_at_step > 0 && p->stage == SDSWIFT_STAGE_DENOISE && p->step >= job->cancel_at_step)
@@ -179,6 +200,19 @@ gboolean sd_job_wait(SdJob *job, gint timeout_ms) {
     return done;
 }
 
+guint8 *sd_job_preview(SdJob *job, guint *serial, gint *width, gint *height) {
+    guint8 *copy = NULL;
+    g_mutex_lock(&job->lock);
+    if (job->preview && job->preview_serial != *serial) {
+        copy = g_memdup2(job->preview, (gsize)job->preview_w * job->preview_h * 3);
+        *width = job->preview_w;
+        *height = job->preview_h;
+        *serial = job->preview_serial;
+    }
+    g_mutex_unlock(&job->lock);
+    return copy;
+}
+
 const sdswift_result *sd_job_result(SdJob *job, sdswift_status *status, const gchar **message) {
     if (job->thread) {
         g_thread_join(job->thread);
@@ -203,6 +237,7 @@ void sd_job_free(SdJob *job) {
     g_free(job->sampler);
     g_free(job->rgba);
     g_free(job->mask);
+    g_free(job->preview);
     g_free(job->message);
     g_mutex_clear(&job->lock);
     g_cond_clear(&job->changed);

@@ -1,16 +1,36 @@
-/* Interactive runs: a small window with the step count, a progress bar and a Cancel button, while
- * the engine works on its worker thread. GIMP 2.10's own status-bar Cancel cannot stop a plug-in
- * gently (the core kills the plug-in process), so this button is the way to stop cleanly. The
- * status bar is fed as well. */
+/* Interactive runs: a small window with the step count, a progress bar, the engine's preview of
+ * the image when the library sends one, and a Cancel button, while the engine works on its worker
+ * thread. GIMP 2.10's own status-bar Cancel cannot stop a plug-in gently (the core kills the
+ * plug-in process), so this button is the way to stop cleanly. The status bar is fed as well. */
 #include "sdswift-gimp.h"
 
 #include <libgimp/gimpui.h>
 
 typedef struct {
     SdJob *job;
-    GtkWidget *dialog, *label, *bar;
+    GtkWidget *dialog, *label, *bar, *preview;
     SdJobState last;
+    guint preview_serial;
 } Window;
+
+#define PREVIEW_SIZE 192
+
+static void free_pixels(guchar *pixels, gpointer unused) { g_free(pixels); }
+
+/* Shows the engine's latest preview of the denoising (latent resolution), scaled up. */
+static void update_preview(Window *w) {
+    gint pw = 0, ph = 0;
+    guint8 *px = sd_job_preview(w->job, &w->preview_serial, &pw, &ph);
+    if (!px) return;
+    GdkPixbuf *small = gdk_pixbuf_new_from_data(px, GDK_COLORSPACE_RGB, FALSE, 8, pw, ph, pw * 3,
+                                                free_pixels, NULL);
+    gdouble f = (gdouble)PREVIEW_SIZE / MAX(pw, ph);
+    GdkPixbuf *big = gdk_pixbuf_scale_simple(small, MAX(1, (gint)(pw * f)), MAX(1, (gint)(ph * f)), GDK_INTERP_BILINEAR);
+    gtk_image_set_from_pixbuf(GTK_IMAGE(w->preview), big);
+    gtk_widget_show(w->preview);
+    g_object_unref(big);
+    g_object_unref(small);
+}
 
 static void update(Window *w, const SdJobState *s) {
     gchar *text = sd_job_state_text(s);
@@ -29,6 +49,7 @@ static gboolean poll_job(gpointer data) {
     if (s.loading != w->last.loading || s.stage != w->last.stage || s.step != w->last.step ||
         s.cancelled != w->last.cancelled) {
         update(w, &s);
+        update_preview(w);
         w->last = s;
     }
     if (s.done) {
@@ -59,6 +80,8 @@ void sd_job_run_with_window(SdJob *job, const gchar *title) {
     GtkWidget *box = gtk_vbox_new(FALSE, 8);
     gtk_container_set_border_width(GTK_CONTAINER(box), 12);
     gtk_box_pack_start(GTK_BOX(gtk_dialog_get_content_area(GTK_DIALOG(w.dialog))), box, TRUE, TRUE, 0);
+    w.preview = gtk_image_new(); /* shown once the engine sends a preview */
+    gtk_box_pack_start(GTK_BOX(box), w.preview, FALSE, FALSE, 0);
     w.label = gtk_label_new("");
     gtk_misc_set_alignment(GTK_MISC(w.label), 0.0, 0.5);
     gtk_box_pack_start(GTK_BOX(box), w.label, FALSE, FALSE, 0);
@@ -68,6 +91,7 @@ void sd_job_run_with_window(SdJob *job, const gchar *title) {
     g_signal_connect(w.dialog, "delete-event", G_CALLBACK(on_delete), &w);
     gimp_window_set_transient(GTK_WINDOW(w.dialog));
     gtk_widget_show_all(w.dialog);
+    gtk_widget_hide(w.preview);
 
     sd_job_start(job);
     g_timeout_add(100, poll_job, &w); /* quits the loop when the job is done */

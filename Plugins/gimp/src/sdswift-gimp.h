@@ -83,6 +83,9 @@ void sd_job_cancel(SdJob *job);                      /* any thread, any time */
 void sd_job_state(SdJob *job, SdJobState *state);
 /* Waits up to timeout_ms for a change; TRUE when the job has finished. */
 gboolean sd_job_wait(SdJob *job, gint timeout_ms);
+/* The latest preview of the denoising (RGB8, g_free it) if there is one newer than *serial, which
+ * is updated; NULL otherwise (also when the library gives no previews). */
+guint8 *sd_job_preview(SdJob *job, guint *serial, gint *width, gint *height);
 /* After the job finished: the result (the job keeps ownership) or NULL with status and message. */
 const sdswift_result *sd_job_result(SdJob *job, sdswift_status *status, const gchar **message);
 void sd_job_free(SdJob *job);                        /* joins the worker */
