@@ -212,7 +212,7 @@ expect cancel layers 1
 check "cancel: no error, no crash" bash -c "! grep -Eqi 'error for procedure|Plug-in crashed' '$out'"
 check "cancel: source layer unchanged" same_pixels cancel_src.png in.png
 
-# ---- the interactive path under Xvfb: dialog, Generate, progress window, its Cancel button
+# ---- the interactive path under Xvfb: dialog, Generate, progress window, its Cancel button; undo
 if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     sed -e "s|@TMP@|$tmp|g" Tests/GIMP/gui.scm > "$tmp/gui.scm"
     "$tmp/pngcheck" make "$tmp/big.png" 128 128
@@ -227,6 +227,18 @@ if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     expect gui values 1
     expect gui layers 1
     check "gui: no error, no crash" bash -c "! grep -Eqi 'error for procedure|Plug-in crashed' '$out'"
+
+    # one undo step: a single Ctrl+Z removes the outpaint's new layer AND its canvas resize
+    sed -e "s|@TMP@|$tmp|g" -e "s|@MODEL@|$model|g" Tests/GIMP/gui_undo.scm > "$tmp/gui_undo.scm"
+    "$tmp/pngcheck" make "$tmp/small.png" 32 32
+    env GIMP2_DIRECTORY="$profile" HOME="$tmp/home" \
+        timeout 600 xvfb-run -a -s "-screen 0 1024x768x24" bash Tests/GIMP/gui_undo.sh "$tmp" > "$tmp/gui_undo.txt" 2>&1
+    cat "$tmp/gui_undo.txt"
+    out=$tmp/gui-undo-gimp.txt
+    check "undo: outpaint made 2 layers on a 48 px canvas" grep -q "READY-FOR-UNDO layers=2 w=48" "$out"
+    expect undo layers 1
+    expect undo w 32
+    expect undo h 32
 else
     echo "SKIP the interactive test: it needs xvfb-run and xdotool"
 fi

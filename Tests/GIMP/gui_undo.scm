@@ -1,0 +1,21 @@
+; Run by Tests/GIMP/gui_undo.sh in a GIMP with a display: after an outpaint (canvas resize + new
+; layer), ONE Ctrl+Z (sent by xdotool) must undo both. run.sh replaces @TMP@ and @MODEL@.
+(gimp-message-set-handler CONSOLE)
+(let* ((img (car (gimp-file-load RUN-NONINTERACTIVE "@TMP@/small.png" "small.png")))
+       (src (car (gimp-image-get-active-layer img)))
+       (layers (lambda () (car (gimp-image-get-layers img)))))
+  (gimp-display-new img)
+  (gimp-image-clean-all img)
+  (plug-in-sdswift-outpaint RUN-NONINTERACTIVE img src "@MODEL@" "x" "" 2 7.5 1 "euler" 8 8 8 8 0)
+  (gimp-displays-flush)
+  (gimp-message (string-append "READY-FOR-UNDO layers=" (number->string (layers))
+                               " w=" (number->string (car (gimp-image-width img)))))
+  ; wait (polling) until the undo removed the layer, or give up
+  (let loop ((i 0))
+    (if (and (< i 200000) (> (layers) 1)) (loop (+ i 1))))
+  (gimp-message (string-append "FACT undo layers=" (number->string (layers))
+                               " w=" (number->string (car (gimp-image-width img)))
+                               " h=" (number->string (car (gimp-image-height img)))))
+  (gimp-image-clean-all img))
+(gimp-message "SDSWIFT-GIMP-TEST-DONE")
+(gimp-quit 1)
