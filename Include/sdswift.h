@@ -156,6 +156,15 @@ SDSWIFT_API const char *sdswift_sampler_name(int index);
 SDSWIFT_API void sdswift_set_threads(int n);
 SDSWIFT_API int sdswift_get_threads(void);
 
+/* Working-memory limit, in bytes, process-wide (added in 0.1; see docs/RELIABILITY.md). Before any
+ * work a generation estimates its peak working memory (activations and buffers for its size and
+ * guidance, beyond the loaded weights) and fails with SDSWIFT_OUT_OF_MEMORY when the estimate
+ * exceeds the limit. 0 (the default) means the memory available when the generation starts
+ * (MemAvailable in /proc/meminfo). Safe to call at any time; sdswift_get_memory_limit returns the
+ * value set (0 = automatic). */
+SDSWIFT_API void sdswift_set_memory_limit(uint64_t bytes);
+SDSWIFT_API uint64_t sdswift_get_memory_limit(void);
+
 /* ================================================================================================
  * Status codes and error messages
  * ============================================================================================= */
@@ -268,6 +277,11 @@ typedef struct sdswift_model_info {
 /* Fills *info (up to info->struct_size bytes, which the caller sets).
  * Errors: NULL_POINTER, BAD_STRUCT_SIZE, INVALID_ARGUMENT (dead handle). */
 SDSWIFT_API sdswift_status sdswift_model_get_info(const sdswift_model *model, sdswift_model_info *info);
+
+/* The estimated peak working memory in bytes of a width x height generation with this model
+ * (guided non-zero: classifier-free guidance, i.e. guidance > 1), as checked against
+ * sdswift_set_memory_limit; 0 for a dead handle or a size outside 1..4096. */
+SDSWIFT_API uint64_t sdswift_estimate_memory(const sdswift_model *model, int width, int height, int guided);
 
 /* ================================================================================================
  * Requests: progress, cancellation, per-request error message

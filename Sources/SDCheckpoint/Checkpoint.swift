@@ -55,7 +55,9 @@ public final class Checkpoint: Sendable {
             guard dtype.isWeightType else {
                 throw CheckpointError.unsupported("unsupported dtype \(dtype.rawValue) for tensor \(label)")
             }
-            guard shape.reduce(1, *) == tensor.elementCount else {
+            // Same dimensions once size-1 axes are dropped (ldm files store some linear weights as
+            // 1x1 convolutions): a transposed tensor with the right element count is refused too.
+            guard shape.reduce(1, *) == tensor.elementCount, shape.filter({ $0 != 1 }) == tensor.shape.filter({ $0 != 1 }) else {
                 throw CheckpointError.shapeMismatch(name: label, expected: tensor.shape, found: shape)
             }
         }

@@ -25,6 +25,11 @@ extension StableDiffusionPipeline {
             throw PipelineError.invalidArgument("clip skip must be 1...\(config.text.numLayers)")
         }
         let plan = try EditPlan(request: request, downscale: downscale, nativeSide: max(nativeSize.width, nativeSize.height))
+        if !plan.returnsInputUnchanged {
+            try MemoryLimit.check(MemoryEstimate.peakBytes(config: config, width: plan.job.width, height: plan.job.height,
+                                                           guided: request.guidanceScale > 1),
+                                  width: plan.job.width, height: plan.job.height)
+        }
         let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler, karras: request.karras)
         let lc = config.vae.latentChannels
         let latentCount = lc * (plan.job.height / downscale) * (plan.job.width / downscale)
@@ -50,8 +55,9 @@ extension StableDiffusionPipeline {
                 try report(.textEncode, 1, 1)
                 let noise = noiseFor?(index) ?? SeededNoise(seed: seed)
                 let initial = request.initialNoise.map { Array($0[(index * latentCount)..<((index + 1) * latentCount)]) }
-                let (_, decoded) = try denoise(plan.job, context: context, settings: settings, noise: noise,
-                                               initialNoise: initial, report: report)
+                let (latents, decoded) = try denoise(plan.job, context: context, settings: settings, noise: noise,
+                                                     initialNoise: initial, report: report)
+                try NonFiniteCheck.outputs(latents: latents, image: decoded)
                 images.append(plan.finish(ImageTensor.image(from: decoded)))
             }
             seeds.append(seed)

@@ -56,7 +56,8 @@ public enum ImageTensor {
         let base = t.data + index * 3 * plane
         for i in 0..<plane {
             for c in 0..<3 {
-                let v = min(max(base[c * plane + i] / 2 + 0.5, 0), 1)
+                let x = base[c * plane + i] / 2 + 0.5
+                let v = x.isNaN ? 0 : min(max(x, 0), 1)  // NaN would trap in UInt8(_:)
                 px[i * 3 + c] = UInt8((v * 255).rounded())
             }
         }

@@ -2,6 +2,7 @@ import CSDSwift
 import SDCheckpoint
 import SDModels
 import SDPipeline
+import SDSchedulers
 
 /// A failure with the status the C caller sees.
 struct CAPIError: Error {
@@ -34,6 +35,12 @@ func classify(_ error: Error) -> CAPIError {
         case .invalidArgument(let m): return CAPIError(SDSWIFT_INVALID_ARGUMENT, m)
         case .unsupported(let m): return CAPIError(SDSWIFT_UNSUPPORTED, m)
         case .outOfMemory(let m): return CAPIError(SDSWIFT_OUT_OF_MEMORY, m)
+        }
+    case let e as SchedulerError:
+        switch e {
+        case .karrasUnsupported: return CAPIError(SDSWIFT_UNSUPPORTED, e.description)
+        case .invalidSteps: return CAPIError(SDSWIFT_INVALID_ARGUMENT, e.description)
+        case .invalidConfig: return CAPIError(SDSWIFT_CORRUPT_MODEL, e.description)
         }
     case let e as PNGError:
         return CAPIError(SDSWIFT_IO_ERROR, e.description)

@@ -188,5 +188,7 @@ private func initialNoise(_ p: sdswift_generate_params, width: Int, height: Int,
         let most = batch * channels * (Limits.maxSide / factor) * (Limits.maxSide / factor)
         guard count > 0, count <= most else { throw invalid("initial_noise_count \(count) is not in 1..\(most)") }
     }
-    return Array(UnsafeBufferPointer(start: src, count: count))
+    let values = Array(UnsafeBufferPointer(start: src, count: count))
+    if let i = values.firstIndex(where: { !$0.isFinite }) { throw invalid("initial_noise[\(i)] is \(values[i]), not a finite number") }
+    return values
 }
