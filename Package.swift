@@ -2,7 +2,8 @@
 // sdswift: a Stable Diffusion engine in Swift, exported as a C library.
 //
 // Layers (each target imports only those above it in this list):
-//   kernels      CBLAS, SDKernelsC (AVX2/FMA C kernels with run-time dispatch), SDKernels (BLAS, threads)
+//   kernels      SDKernelsC (OpenBLAS loaded at first use, AVX2/FMA C kernels with run-time dispatch),
+//                SDKernels (BLAS, threads)
 //   tensors      SDTensor (Tensor, nn modules)
 //   models       SDCheckpoint (safetensors, layouts, configs), SDTokenizer (CLIP BPE), SDModels (CLIP, UNet, VAE)
 //   schedulers   SDSchedulers
@@ -24,11 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .target(name: "SDKernelsC", path: "Sources/SDKernelsC",
                 cSettings: [.unsafeFlags(["-O3"])]),
-        .target(name: "SDKernels", dependencies: ["CBLAS", "SDKernelsC"], path: "Sources/SDKernels",
+        .target(name: "SDKernels", dependencies: ["SDKernelsC"], path: "Sources/SDKernels",
                 swiftSettings: optimize),
         .target(name: "SDTensor", dependencies: ["SDKernels"], path: "Sources/SDTensor",
                 swiftSettings: optimize),

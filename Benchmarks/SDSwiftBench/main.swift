@@ -40,7 +40,7 @@ guard let modelPath = args.first else {
     exit(2)
 }
 BLAS.threads = threads
-print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(CPU.hasAVX2FMA)")
+print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(CPU.hasAVX2FMA), OpenBLAS kernels: \(BLAS.coreName)")
 print(String(format: "%-34@ %10@ %10@ %8@", "work" as NSString, "seconds" as NSString, "GFLOP/s" as NSString, "RSS MiB" as NSString))
 func row(_ name: String, _ seconds: Double, flops: Double? = nil) {
     let g = flops.map { String(format: "%.1f", $0 / seconds / 1e9) } ?? "-"

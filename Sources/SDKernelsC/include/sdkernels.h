@@ -41,6 +41,15 @@ void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
 /* Nearest-neighbour 2x upsampling of [C][H][W] -> [C][2H][2W]. */
 void sdk_upsample_nearest2x(const float *x, float *y, size_t channels, size_t height, size_t width);
 
+/* Row-major single-precision C = alpha op(A) op(B) + beta C through OpenBLAS (loaded at first use,
+ * see blas.c), or a portable C product when OpenBLAS cannot be loaded. */
+void sdk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+               const float *b, int ldb, float beta, float *c, int ldc);
+void sdk_blas_set_threads(int n);
+int sdk_blas_get_threads(void);
+/* Which OpenBLAS kernels run ("Haswell", ...), or that the portable product does. */
+const char *sdk_blas_core_name(void);
+
 void sdk_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 void sdk_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
 #endif
