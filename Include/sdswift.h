@@ -303,8 +303,10 @@ typedef struct sdswift_progress {
     int total;                       /* steps in this stage */
     int image_index;                 /* 0-based image of the batch */
     int image_count;                 /* images in the batch */
-    const sdswift_image *preview;    /* a small preview of the current image, or NULL (always NULL
-                                        unless SDSWIFT_FEATURE_PREVIEW); valid during the call only */
+    const sdswift_image *preview;    /* DENOISE events: an RGB8 preview of the current latents at
+                                        latent resolution (image size / 8), made without the VAE;
+                                        NULL for other stages and without SDSWIFT_FEATURE_PREVIEW.
+                                        Valid during the call only: copy what you keep */
 } sdswift_progress;
 
 /* Called between steps on the generating thread. Return 0 to continue, non-zero to cancel (the

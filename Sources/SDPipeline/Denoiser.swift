@@ -24,13 +24,14 @@ struct DenoiseSettings {
     var guidance: Float
     var sampler: SamplerKind
     var karras: Bool
+    var previews = false
 }
 
 extension StableDiffusionPipeline {
     /// The one denoising loop behind every mode. Returns the final latents (unscaled by the VAE
     /// factor, as diffusers' `latents` output) and the decoded image tensor [1, 3, H, W].
     func denoise(_ job: DenoiseJob, context: Tensor, settings: DenoiseSettings, noise: NoiseSource,
-                 initialNoise: [Float]?, report: (Stage, Int, Int) throws -> Void) throws -> (latents: Tensor, image: Tensor) {
+                 initialNoise: [Float]?, report: (Stage, Int, Int, Image8?) throws -> Void) throws -> (latents: Tensor, image: Tensor) {
         let f = downscale, lc = config.vae.latentChannels, lh = job.height / f, lw = job.width / f
         let count = lc * lh * lw
         let scaling = config.vae.scalingFactor
@@ -41,12 +42,12 @@ extension StableDiffusionPipeline {
 
         // A posterior sample of the VAE, scaled: diffusers' retrieve_latents(sample_mode="sample").
         func encodeSample(_ image: Tensor) throws -> [Float] {
-            try report(.encode, 0, 1)
+            try report(.encode, 0, 1, nil)
             let (mean, std) = vae.encode(image)
             let eps = noise.next(count)
             var out = [Float](repeating: 0, count: count)
             for i in 0..<count { out[i] = (mean.data[i] + std.data[i] * eps[i]) * scaling }
-            try report(.encode, 1, 1)
+            try report(.encode, 1, 1, nil)
             return out
         }
         func startNoise() -> [Float] { initialNoise ?? noise.next(count) }
@@ -94,8 +95,9 @@ extension StableDiffusionPipeline {
         let inChannels = config.unet.inChannels
         let modelInput = Tensor([batch, inChannels, lh, lw])
         var guidedOutput = [Float](repeating: 0, count: count)
+        var preview: Image8? = nil  // of the latents after the last step, sent with the next event
         for i in start..<scheduler.stepCount {
-            try report(.denoise, i - start, total)
+            try report(.denoise, i - start, total, preview)
             let divisor = scheduler.modelInputDivisor(step: i)
             for b in 0..<batch {
                 let dst = modelInput.data + b * inChannels * lh * lw
@@ -115,6 +117,10 @@ extension StableDiffusionPipeline {
             }
             let stepNoise = scheduler.needsNoise(atStep: i) ? noise.next(count) : nil
             scheduler.step(modelOutput: guidedOutput, step: i, sample: &latents, noise: stepNoise)
+            if settings.previews && lc == 4 {
+                let next = i + 1 < scheduler.stepCount ? scheduler.modelInputDivisor(step: i + 1) : 1
+                preview = LatentPreview.image(latents, width: lw, height: lh, divisor: next)
+            }
             if let imageLatents, let latentMask, !config.isInpainting {
                 // Keep the known region on the original's noise path; a soft mask value m frees its
                 // pixel after a fraction (1 - m) of the steps (per-pixel strength, "differential diffusion").
@@ -127,12 +133,12 @@ extension StableDiffusionPipeline {
                 }
             }
         }
-        try report(.denoise, total, total)
-        try report(.decode, 0, 1)
+        try report(.denoise, total, total, preview)
+        try report(.decode, 0, 1, nil)
         let final = Tensor([1, lc, lh, lw], values: latents)
         let scaled = Tensor([1, lc, lh, lw], values: latents.map { $0 / scaling })
         let decoded = vae.decode(scaled)
-        try report(.decode, 1, 1)
+        try report(.decode, 1, 1, nil)
         return (final, decoded)
     }
 }

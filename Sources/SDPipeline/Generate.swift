@@ -30,7 +30,8 @@ extension StableDiffusionPipeline {
                                                            guided: request.guidanceScale > 1),
                                   width: plan.job.width, height: plan.job.height)
         }
-        let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler, karras: request.karras)
+        let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler,
+                                       karras: request.karras, previews: request.previews && progress != nil)
         let lc = config.vae.latentChannels
         let latentCount = lc * (plan.job.height / downscale) * (plan.job.width / downscale)
         if let given = request.initialNoise, given.count != latentCount * request.batchCount {
@@ -40,9 +41,10 @@ extension StableDiffusionPipeline {
         var images: [Image8] = [], seeds: [UInt64] = [], parameters: [String] = []
         for index in 0..<request.batchCount {
             let seed = request.seed &+ UInt64(index)
-            func report(_ stage: Stage, _ step: Int, _ total: Int) throws {
+            func report(_ stage: Stage, _ step: Int, _ total: Int, _ preview: Image8? = nil) throws {
                 if cancel?.isCancelled == true { throw PipelineError.cancelled }
-                if let progress, !progress(ProgressEvent(stage: stage, step: step, total: total, imageIndex: index)) {
+                if let progress, !progress(ProgressEvent(stage: stage, step: step, total: total, imageIndex: index,
+                                                         preview: preview)) {
                     throw PipelineError.cancelled
                 }
             }

@@ -52,6 +52,8 @@ public struct GenerationRequest: Sendable {
     /// Caller-given starting noise: batchCount x latentChannels x (height/f) x (width/f) standard
     /// normal values (replaces the seed's initial noise; per-step noise still comes from the seed).
     public var initialNoise: [Float]? = nil
+    /// Progress events of the denoising steps carry a small preview (see LatentPreview).
+    public var previews = false
     public init() {}
 }
 
@@ -65,6 +67,9 @@ public struct ProgressEvent: Sendable {
     public var total: Int
     /// Which image of the batch (0-based).
     public var imageIndex: Int
+    /// Denoising events after the first step, when the request asked for previews: the latents
+    /// after `step` steps as a picture at latent resolution (a cheap linear approximation, no VAE).
+    public var preview: Image8? = nil
 }
 
 public struct GenerationResult: Sendable {

@@ -24,14 +24,16 @@ private func generate(_ modelHandle: OpaquePointer?, _ requestHandle: OpaquePoin
     return status
 }
 
-private func run(_ r: GenerationRequest, on model: ModelBox, with request: RequestBox?) throws
+private func run(_ given: GenerationRequest, on model: ModelBox, with request: RequestBox?) throws
     -> UnsafeMutablePointer<sdswift_result> {
+    var r = given
     let token: CancelToken?
     var progress: ((ProgressEvent) -> Bool)? = nil
     if let request {
         let (t, callback) = try request.begin()
         token = t
         if let callback {
+            r.previews = true  // cheap (no VAE): every denoising step's event carries one
             let count = Int32(clamping: r.batchCount)
             progress = { event in
                 var info = sdswift_progress()
@@ -41,8 +43,20 @@ private func run(_ r: GenerationRequest, on model: ModelBox, with request: Reque
                 info.total = Int32(clamping: event.total)
                 info.image_index = Int32(clamping: event.imageIndex)
                 info.image_count = count
-                info.preview = nil
-                if callback.fn(&info, callback.user) != 0 { t.cancel() }
+                var pixels = event.preview?.pixels ?? []
+                let cancelled: Bool = pixels.withUnsafeMutableBufferPointer { buffer in
+                    var image = sdswift_image()
+                    if let p = event.preview {
+                        image.width = Int32(p.width); image.height = Int32(p.height)
+                        image.stride = p.width * 3; image.format = SDSWIFT_FORMAT_RGB8
+                        image.pixels = buffer.baseAddress
+                    }
+                    return withUnsafePointer(to: &image) { ptr in
+                        info.preview = event.preview == nil ? nil : ptr
+                        return callback.fn(&info, callback.user) != 0
+                    }
+                }
+                if cancelled { t.cancel() }
                 return !t.isCancelled
             }
         }

@@ -28,8 +28,14 @@ static int on_progress(const sdswift_progress *p, void *user) {
     log_t *log = (log_t *)user;
     log->events++;
     if (log->cancelled) log->after_cancel++;
-    if (p->struct_size < sizeof(sdswift_progress) || p->image_count != 1 || p->image_index != 0 || p->preview != NULL)
+    if (p->struct_size < sizeof(sdswift_progress) || p->image_count != 1 || p->image_index != 0)
         log->bad++;
+    /* previews: only on denoising events after the first step, RGB8 at latent size (16 px / 2) */
+    if (p->preview != NULL && (p->stage != SDSWIFT_STAGE_DENOISE || p->step < 1 || p->preview->width != 8 ||
+                               p->preview->height != 8 || p->preview->format != SDSWIFT_FORMAT_RGB8 ||
+                               p->preview->stride != 24 || p->preview->pixels == NULL))
+        log->bad++;
+    if (p->stage == SDSWIFT_STAGE_DENOISE && p->step >= 1 && p->preview == NULL) log->bad++;
     if (p->stage == SDSWIFT_STAGE_TEXT_ENCODE) log->saw_text = 1;
     if (p->stage == SDSWIFT_STAGE_DECODE) log->saw_decode = 1;
     if (p->stage == SDSWIFT_STAGE_DENOISE) {

@@ -153,3 +153,24 @@ final class PNGAndHashTests: XCTestCase {
         XCTAssertTrue(p.hasPrefix("a red circle\nNegative prompt: blue\nSteps: 2, Sampler: Euler, CFG scale: 7.5, Seed: 99, Size: 16x16, Model hash: "), p)
     }
 }
+
+final class PreviewTests: XCTestCase {
+    func testEveryDenoisingStepCarriesAPreviewWhenAsked() throws {
+        var r = GenerationRequest()
+        r.prompt = "a red circle"; r.width = 16; r.height = 16; r.steps = 5; r.seed = 2
+        var previews: [Image8] = [], steps: [Int] = []
+        r.previews = true
+        let withPreviews = try EditModesTests.pipe.generate(r, progress: { e in
+            if let p = e.preview { previews.append(p); steps.append(e.step) }
+            return true
+        })
+        XCTAssertEqual(steps, [1, 2, 3, 4, 5])  // step k's event carries the latents after k steps
+        XCTAssertTrue(previews.allSatisfy { $0.width == 8 && $0.height == 8 && $0.channels == 3 })
+        XCTAssertNotEqual(previews.first, previews.last)
+        r.previews = false
+        var none = 0
+        let without = try EditModesTests.pipe.generate(r, progress: { e in if e.preview != nil { none += 1 }; return true })
+        XCTAssertEqual(none, 0)
+        XCTAssertEqual(withPreviews.images, without.images)  // previews never change the result
+    }
+}

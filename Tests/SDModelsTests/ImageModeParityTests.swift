@@ -38,7 +38,7 @@ final class ImageModeParityTests: XCTestCase {
                                                       includeNegative: guidance > 1, clipSkip: 1)
             let settings = DenoiseSettings(steps: steps, guidance: guidance, sampler: SamplerKind(rawValue: name)!, karras: false)
             let (latents, decoded) = try pipe.denoise(plan.job, context: context, settings: settings, noise: noise,
-                                                      initialNoise: nil, report: { _, _, _ in })
+                                                      initialNoise: nil, report: { _, _, _, _ in })
             assertClose(latents.array, try ref.readFloats("\(key).latents"), tolerance: 1e-4, "\(model) \(key) latents")
             assertClose(decoded.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("\(key).image"),
                         tolerance: 1e-4, "\(model) \(key) image")

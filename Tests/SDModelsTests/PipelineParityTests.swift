@@ -29,7 +29,7 @@ final class PipelineParityTests: XCTestCase {
             let job = DenoiseJob(kind: .fromNoise, width: run["width"] as! Int, height: run["height"] as! Int)
             let settings = DenoiseSettings(steps: steps, guidance: guidance, sampler: SamplerKind(rawValue: kind)!, karras: karras)
             let (latents, image) = try pipe.denoise(job, context: context, settings: settings, noise: noise,
-                                                    initialNoise: nil, report: { _, _, _ in })
+                                                    initialNoise: nil, report: { _, _, _, _ in })
             assertClose(latents.array, try ref.readFloats("run.\(name).latents"), tolerance: 1e-4, "\(model) \(name) latents")
             let expected = try ref.readFloats("run.\(name).image")
             let got = image.array.map { min(max($0 / 2 + 0.5, 0), 1) }
