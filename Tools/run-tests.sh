@@ -50,6 +50,10 @@ suite() {
 suite swift-tests swift test
 [ -x Tests/CAPI/run.sh ] && suite c-library bash Tests/CAPI/run.sh
 [ -x Tests/CLI/run.sh ] && suite cli bash Tests/CLI/run.sh
+# short fuzz runs (FUZZ_SECONDS each target) and the C library's reliability checks, on the
+# library the C tests just installed into build/
+[ -x Tests/Fuzz/run.sh ] && suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash Tests/Fuzz/run.sh
+[ -x Tests/Reliability/run.sh ] && suite reliability env SDSWIFT_PREFIX="${SDSWIFT_PREFIX:-$root/build}" bash Tests/Reliability/run.sh
 [ -x Tests/GIMP/run.sh ] && suite gimp bash Tests/GIMP/run.sh
 
 echo
