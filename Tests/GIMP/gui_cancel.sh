@@ -34,6 +34,7 @@ done
 [ -n "$progress" ] || { log "no progress window"; kill $gimp_pid; exit 1; }
 log "progress window open"
 sleep 1
+progress=$(windows | awk -v d="${dialog%% *}" '$1 != d' | head -1)   # again: a preview may have grown it
 click_bottom_right $progress    # Cancel
 start=$(date +%s)
 # the engine notices between steps; on a loaded 2-core machine one step of this size took 25 s
