@@ -180,6 +180,7 @@ static gint32 add_result_layer(SdMode mode, gint32 image, const SdValues *v, con
     /* inserting at the source's position puts the new layer directly above it */
     if (layer < 0 || !gimp_image_insert_layer(image, layer, parent > 0 ? parent : 0, position)) {
         *error = g_strdup("Could not add the new layer.");
+        if (layer >= 0) gimp_item_delete(layer);
         layer = -1;
         goto done;
     }
@@ -214,7 +215,7 @@ static void dump_for_tests(SdMode mode, const Inputs *in, const sdswift_result *
     if (!dir || !*dir || r->count < 1 || !r->images || !r->seeds) return;
     gchar *stem = g_strdup_printf("%s/%s-seed%" G_GUINT64_FORMAT, dir, sd_mode_procedure(mode), r->seeds[0]);
     gchar *path = g_strconcat(stem, "-output.png", NULL);
-    sdswift_png_write(path, &r->images[0], r->parameters[0]);
+    sdswift_png_write(path, &r->images[0], r->parameters ? r->parameters[0] : NULL);
     g_free(path);
     if (in->rgba) {
         sdswift_image image = {in->w, in->h, (size_t)in->w * 4, SDSWIFT_FORMAT_RGBA8, in->rgba};
