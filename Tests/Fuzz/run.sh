@@ -35,9 +35,9 @@ objs=$(ls $b/{SDKernelsC,SDKernels,SDTensor,SDCheckpoint,SDTokenizer,SDModels,SD
 bin="$b/sdswift-fuzz"
 # ld.gold warns about every ASan helper symbol; only real errors are shown.
 if swiftc -sanitize=fuzzer,address -parse-as-library -g -module-name SDFuzz -I "$b/Modules" \
-        -Xcc -fmodule-map-file=Sources/CBLAS/module.modulemap -Xcc -fmodule-map-file=Sources/CPNG/module.modulemap \
+        -Xcc -fmodule-map-file=Sources/CPNG/module.modulemap \
         -Xcc -fmodule-map-file="$b/SDKernelsC.build/module.modulemap" -Xcc -ISources/SDKernelsC/include \
-        Tests/Fuzz/Harness/FuzzHarness.swift $objs -lopenblas -lpng16 -o "$bin" 2>&1 \
+        Tests/Fuzz/Harness/FuzzHarness.swift $objs -lpng16 -o "$bin" 2>&1 \
         | grep -v "Cannot export local symbol" | grep -v '^$'; then :; fi
 if [ -x "$bin" ] && [ "$bin" -nt Tests/Fuzz/Harness/FuzzHarness.swift ]; then pass "fuzz harness linked"; else fail "fuzz harness link"; finish; fi
 
