@@ -15,9 +15,11 @@ out=$(mktemp -d)
 echo
 printf "%-34s %10s %10s %8s\n" work engine reference ratio
 while IFS= read -r line; do
-    name=$(echo "$line" | cut -c1-34 | sed 's/ *$//')
+    name=$(echo "$line" | awk '{ NF -= 3; print }')
     e=$(echo "$line" | awk '{print $(NF-2)}')
     r=$(grep -F "$name" "$out/reference.txt" | head -1 | awk '{print $(NF-2)}')
-    [ -n "$r" ] && printf "%-34s %10s %10s %8.2f\n" "$name" "$e" "$r" "$(echo "$e / $r" | bc -l)"
+    if [ -n "$r" ]; then
+        printf "%-34s %10s %10s %8s\n" "$name" "$e" "$r" "$(awk -v e="$e" -v r="$r" 'BEGIN { printf "%.2f", e / r }')"
+    fi
 done < <(grep -E "^(sgemm|load|text|UNet|VAE)" "$out/engine.txt")
 printf "%-34s %10s %10s\n" "peak RSS MiB" "$(grep 'peak RSS' "$out/engine.txt" | grep -oE '[0-9]+')" "$(grep 'peak RSS' "$out/reference.txt" | grep -oE '[0-9]+')"

@@ -41,10 +41,15 @@ guard let modelPath = args.first else {
 }
 BLAS.threads = threads
 print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(CPU.hasAVX2FMA), OpenBLAS kernels: \(BLAS.coreName)")
-print(String(format: "%-34@ %10@ %10@ %8@", "work" as NSString, "seconds" as NSString, "GFLOP/s" as NSString, "RSS MiB" as NSString))
+func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
+    let fill = String(repeating: " ", count: max(0, n - s.count))
+    return right ? fill + s : s + fill
+}
+print(pad("work", 34) + " " + pad("seconds", 10, right: true) + " " + pad("GFLOP/s", 10, right: true) + " " + pad("RSS MiB", 8, right: true))
 func row(_ name: String, _ seconds: Double, flops: Double? = nil) {
     let g = flops.map { String(format: "%.1f", $0 / seconds / 1e9) } ?? "-"
-    print(String(format: "%-34@ %10.3f %10@ %8.0f", name as NSString, seconds, g as NSString, peakRSSMiB()))
+    print(pad(name, 34) + " " + pad(String(format: "%.3f", seconds), 10, right: true) + " " + pad(g, 10, right: true) + " "
+          + pad(String(format: "%.0f", peakRSSMiB()), 8, right: true))
 }
 
 if only.contains("sgemm") {
