@@ -1,3 +1,5 @@
+import Foundation
+
 /// A soft mask in [0, 1] (0 keep, 1 repaint) at some resolution, row-major.
 public struct SoftMask: Equatable, Sendable {
     public var width: Int
@@ -83,8 +85,6 @@ public struct SoftMask: Equatable, Sendable {
         return x1 < 0 ? nil : (x0, y0, x1 - x0 + 1, y1 - y0 + 1)
     }
 }
-
-import Foundation
 
 public enum Composite {
     /// out = original * (1 - m) + generated * m, per pixel. Where m is 0 the original bytes are
