@@ -98,3 +98,22 @@ final class EmphasisTests: XCTestCase {
         XCTAssertGreaterThan(maxAbsDiff(literal.array, plain.array), 1e-3)
     }
 }
+
+/// The seed -> noise mapping equals PyTorch's CPU generator (Tests/Fixtures/torch_randn.json,
+/// written from torch.randn; first 16 and last 4 values of each tensor).
+final class TorchGeneratorTests: XCTestCase {
+    func testMatchesTorchRandn() throws {
+        let data = try Data(contentsOf: Fixtures.root.appendingPathComponent("torch_randn.json"))
+        let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let cases = json["cases"] as! [[String: Any]]
+        XCTAssertEqual(cases.count, 8)
+        for c in cases {
+            let seed = (c["seed"] as! NSNumber).uint64Value
+            let count = (c["shape"] as! [Int]).reduce(1, *)
+            let values = TorchCPUGenerator(seed: seed).randn(count)
+            let first = (c["first16"] as! [Double]).map(Float.init), last = (c["last4"] as! [Double]).map(Float.init)
+            assertClose(Array(values.prefix(16)), first, tolerance: 2e-6, "seed \(seed) \(count) first")
+            assertClose(Array(values.suffix(4)), last, tolerance: 2e-6, "seed \(seed) \(count) last")
+        }
+    }
+}
