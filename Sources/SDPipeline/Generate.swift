@@ -39,6 +39,7 @@ extension StableDiffusionPipeline {
         }
 
         var images: [Image8] = [], seeds: [UInt64] = [], parameters: [String] = []
+        var context: Tensor? = nil  // the same prompts for every image: encoded once
         for index in 0..<request.batchCount {
             let seed = request.seed &+ UInt64(index)
             func report(_ stage: Stage, _ step: Int, _ total: Int, _ preview: Image8? = nil) throws {
@@ -51,13 +52,15 @@ extension StableDiffusionPipeline {
             if plan.returnsInputUnchanged {
                 images.append(plan.original!.rgb())
             } else {
-                try report(.textEncode, 0, 1)
-                let context = try encodeConditioning(prompt: request.prompt, negative: request.negativePrompt,
+                if context == nil {
+                    try report(.textEncode, 0, 1)
+                    context = try encodeConditioning(prompt: request.prompt, negative: request.negativePrompt,
                                                      includeNegative: request.guidanceScale > 1, clipSkip: request.clipSkip)
-                try report(.textEncode, 1, 1)
+                    try report(.textEncode, 1, 1)
+                }
                 let noise = noiseFor?(index) ?? SeededNoise(seed: seed)
                 let initial = request.initialNoise.map { Array($0[(index * latentCount)..<((index + 1) * latentCount)]) }
-                let (latents, decoded) = try denoise(plan.job, context: context, settings: settings, noise: noise,
+                let (latents, decoded) = try denoise(plan.job, context: context!, settings: settings, noise: noise,
                                                      initialNoise: initial, report: report)
                 try NonFiniteCheck.outputs(latents: latents, image: decoded)
                 images.append(plan.finish(ImageTensor.image(from: decoded)))
