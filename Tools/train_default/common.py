@@ -30,6 +30,15 @@ UNET = dict(sample_size=16, in_channels=4, out_channels=4, block_out_channels=(3
             up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
             cross_attention_dim=64, attention_head_dim=8, norm_num_groups=32)
 
+# A third level (16 -> 8 -> 4 latent pixels) as SD1 has its deepest one: no attention in that block, the mid
+# block's cross-attention at 4x4. Why: attention and convolution are translation-equivariant, so the only
+# cue for "left"/"right" is the zero padding; at 4x4 every cell touches or nearly touches an edge, so the
+# absolute position the prompt asks for is cheap to compute there (the 2-level model stayed at chance).
+UNET3 = dict(UNET, block_out_channels=(32, 64, 64),
+             down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+             up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"))
+UNETS = {"2-level": UNET, "3-level": UNET3}
+
 # The SD1 training schedule (the engine's schedulers assume it).
 SCHEDULE = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
                 prediction_type="epsilon", steps_offset=1, timestep_spacing="leading", clip_sample=False,

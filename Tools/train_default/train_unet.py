@@ -26,7 +26,7 @@ from transformers import CLIPTextConfig, CLIPTextModel
 
 import drawings
 import sampling
-from common import RUN_DIR, SCHEDULE, TEXT, UNET, log, to_tensor
+from common import RUN_DIR, SCHEDULE, TEXT, UNETS, log, to_tensor
 
 p = argparse.ArgumentParser()
 p.add_argument("--hours", type=float, default=8)
@@ -46,6 +46,9 @@ p.add_argument("--offset-noise", type=float, default=0.25,
 p.add_argument("--ckpt-every", type=float, default=10.0, help="minutes")
 p.add_argument("--per-combo", type=int, default=32, help="drawings per combination in the latent pool")
 p.add_argument("--resume", action="store_true")
+p.add_argument("--unet", choices=sorted(UNETS), default="3-level", help="UNet config (common.py); a resumed run keeps its own")
+p.add_argument("--init-text", help="checkpoint whose (EMA) text encoder starts this run (a fresh UNet learns faster "
+                                   "against a text encoder that already separates the attributes)")
 p.add_argument("--export", action="store_true", help="export Models/default on every new best")
 p.add_argument("--commit", action="store_true",
                help="git-commit the exported file (only it) when the score rose by >= 0.05 since the last "
@@ -82,13 +85,18 @@ else:
 ids = torch.tensor(tok(captions, padding="max_length", max_length=77, truncation=True).input_ids)
 EMPTY = len(captions) - 1
 
+UNET = UNETS[a.unet]
+if a.resume:
+    UNET = torch.load(os.path.join(RUN_DIR, "ckpt_latest.pt"))["unet_config"]
 text = CLIPTextModel(CLIPTextConfig(**TEXT))
 unet = UNet2DConditionModel(**UNET)
+if a.init_text and not a.resume:
+    text.load_state_dict(torch.load(a.init_text)["ema_text"])
 text.get_input_embeddings().weight.requires_grad_(False)
 step, trained_s, best = 0, 0.0, -1.0
 params = [p for p in list(unet.parameters()) + list(text.parameters()) if p.requires_grad]
 opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
-ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text).eval()
+ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text).eval()  # after --init-text
 ckpt_path = os.path.join(RUN_DIR, "ckpt_latest.pt")
 if a.resume:
     ck = torch.load(ckpt_path)
