@@ -139,6 +139,8 @@ def main():
     tokenizers = make_tokenizer_files()
     for name in MODELS:
         make_model(name, tokenizers)
+    from reference import mixing_fixtures
+    mixing_fixtures.make(FIXTURES, tokenizers[0])
 
 
 if __name__ == "__main__":

@@ -32,10 +32,16 @@ extension StableDiffusionPipeline {
     /// factor, as diffusers' `latents` output) and the decoded image tensor [1, 3, H, W].
     func denoise(_ job: DenoiseJob, context: Tensor, settings: DenoiseSettings, noise: NoiseSource,
                  initialNoise: [Float]?, report: (Stage, Int, Int, Image8?) throws -> Void) throws -> (latents: Tensor, image: Tensor) {
+        try denoise(job, conditioning: Conditioning(context: context), settings: settings, noise: noise,
+                    initialNoise: initialNoise, report: report)
+    }
+
+    func denoise(_ job: DenoiseJob, conditioning: Conditioning, settings: DenoiseSettings, noise: NoiseSource,
+                 initialNoise: [Float]?, report: (Stage, Int, Int, Image8?) throws -> Void) throws -> (latents: Tensor, image: Tensor) {
+        let context = conditioning.context
         let f = downscale, lc = config.vae.latentChannels, lh = job.height / f, lw = job.width / f
         let count = lc * lh * lw
         let scaling = config.vae.scalingFactor
-        let guided = context.shape[0] == 2
         var scheduler = try makeScheduler(kind: settings.sampler, karras: settings.karras, config: config.schedule,
                                           steps: settings.steps)
         var start = 0
@@ -91,7 +97,7 @@ extension StableDiffusionPipeline {
         }
 
         let total = scheduler.stepCount - start
-        let batch = guided ? 2 : 1
+        let batch = conditioning.rows  // every row in one UNet call per step
         let inChannels = config.unet.inChannels
         let modelInput = Tensor([batch, inChannels, lh, lw])
         var guidedOutput = [Float](repeating: 0, count: count)
@@ -106,11 +112,12 @@ extension StableDiffusionPipeline {
             }
             let t = scheduler.timesteps[i]
             let out = unet(modelInput, timesteps: [Float](repeating: t, count: batch), context: context)
-            if guided {
-                let g = settings.guidance
-                for j in 0..<count {
-                    let u = out.data[j], c = out.data[count + j]
-                    guidedOutput[j] = u + g * (c - u)
+            if conditioning.hasUncond {
+                // uncond + sum_k (cond_k - uncond) * (weight_k * guidance), in AUTOMATIC1111's order
+                guidedOutput.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: out.data, count: count) }
+                for (k, weight) in conditioning.weights.enumerated() {
+                    let scale = weight * settings.guidance, cond = out.data + (k + 1) * count
+                    for j in 0..<count { guidedOutput[j] += (cond[j] - out.data[j]) * scale }
                 }
             } else {
                 guidedOutput.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: out.data, count: count) }

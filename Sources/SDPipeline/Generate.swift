@@ -24,10 +24,16 @@ extension StableDiffusionPipeline {
         guard request.clipSkip >= 1 && request.clipSkip <= config.text.numLayers else {
             throw PipelineError.invalidArgument("clip skip must be 1...\(config.text.numLayers)")
         }
+        guard request.variationStrength.isFinite, (0...1).contains(request.variationStrength) else {
+            throw PipelineError.invalidArgument("variation strength must be in 0...1, got \(request.variationStrength)")
+        }
+        let parts = request.resolvedPromptParts
+        guard !parts.isEmpty, parts.count <= 16 else { throw PipelineError.invalidArgument("1...16 prompts can be mixed, got \(parts.count)") }
+        guard parts.allSatisfy({ $0.weight.isFinite }) else { throw PipelineError.invalidArgument("prompt weights must be finite numbers") }
         let plan = try EditPlan(request: request, downscale: downscale, nativeSide: max(nativeSize.width, nativeSize.height))
         if !plan.returnsInputUnchanged {
             try MemoryLimit.check(MemoryEstimate.peakBytes(config: config, width: plan.job.width, height: plan.job.height,
-                                                           guided: request.guidanceScale > 1),
+                                                           unetBatch: Self.unetBatch(request, parts: parts.count)),
                                   width: plan.job.width, height: plan.job.height)
         }
         let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler,
@@ -39,7 +45,7 @@ extension StableDiffusionPipeline {
         }
 
         var images: [Image8] = [], seeds: [UInt64] = [], parameters: [String] = []
-        var context: Tensor? = nil  // the same prompts for every image: encoded once
+        var conditioning: Conditioning? = nil  // the same prompts for every image: encoded once
         for index in 0..<request.batchCount {
             let seed = request.seed &+ UInt64(index)
             func report(_ stage: Stage, _ step: Int, _ total: Int, _ preview: Image8? = nil) throws {
@@ -52,15 +58,22 @@ extension StableDiffusionPipeline {
             if plan.returnsInputUnchanged {
                 images.append(plan.original!.rgb())
             } else {
-                if context == nil {
+                if conditioning == nil {
                     try report(.textEncode, 0, 1)
-                    context = try encodeConditioning(prompt: request.prompt, negative: request.negativePrompt,
-                                                     includeNegative: request.guidanceScale > 1, clipSkip: request.clipSkip)
+                    conditioning = try encodeConditioning(parts: parts, mode: request.promptMix, negative: request.negativePrompt,
+                                                          guidance: request.guidanceScale, clipSkip: request.clipSkip)
                     try report(.textEncode, 1, 1)
                 }
-                let noise = noiseFor?(index) ?? SeededNoise(seed: seed)
+                let noise: NoiseSource
+                if let given = noiseFor?(index) {
+                    noise = given
+                } else if let variation = request.variationSeed {
+                    noise = SlerpNoise(seed: seed, seed: variation &+ UInt64(index), t: request.variationStrength)
+                } else {
+                    noise = SeededNoise(seed: seed)
+                }
                 let initial = request.initialNoise.map { Array($0[(index * latentCount)..<((index + 1) * latentCount)]) }
-                let (latents, decoded) = try denoise(plan.job, context: context!, settings: settings, noise: noise,
+                let (latents, decoded) = try denoise(plan.job, conditioning: conditioning!, settings: settings, noise: noise,
                                                      initialNoise: initial, report: report)
                 try NonFiniteCheck.outputs(latents: latents, image: decoded)
                 images.append(plan.finish(ImageTensor.image(from: decoded)))
@@ -71,14 +84,27 @@ extension StableDiffusionPipeline {
         return GenerationResult(images: images, seeds: seeds, parameters: parameters)
     }
 
+    /// Rows of each UNet call: [uncond?] + one per composable prompt, or [uncond?] + the blend.
+    static func unetBatch(_ r: GenerationRequest, parts: Int) -> Int {
+        let guided = r.guidanceScale > 1
+        switch r.promptMix {
+        case .composable: return parts > 1 ? parts + 1 : (guided ? 2 : 1)
+        case .blend: return guided ? 2 : 1
+        }
+    }
+
     /// AUTOMATIC1111's generation-parameters text (what its PNG Info tab reads).
     func parametersText(_ r: GenerationRequest, seed: UInt64, size: (Int, Int)) -> String {
         let samplerNames = ["euler": "Euler", "euler_a": "Euler a", "ddim": "DDIM", "dpmpp_2m": "DPM++ 2M", "lcm": "LCM"]
-        var text = r.prompt
+        var text = r.promptParts.map(PromptMix.text(of:)) ?? r.prompt
         if !r.negativePrompt.isEmpty { text += "\nNegative prompt: \(r.negativePrompt)" }
         var fields = ["Steps: \(r.steps)", "Sampler: \(samplerNames[r.sampler] ?? r.sampler)"]
         if r.karras { fields.append("Schedule type: Karras") }
-        fields += ["CFG scale: \(r.guidanceScale)", "Seed: \(seed)", "Size: \(size.0)x\(size.1)"]
+        fields += ["CFG scale: \(r.guidanceScale)", "Seed: \(seed)"]
+        if let v = r.variationSeed {
+            fields += ["Variation seed: \(v &+ (seed &- r.seed))", "Variation seed strength: \(r.variationStrength)"]
+        }
+        fields.append("Size: \(size.0)x\(size.1)")
         if let hash = modelHash { fields.append("Model hash: \(hash)") }
         if let name = modelName { fields.append("Model: \(name)") }
         switch r.mode {
@@ -88,6 +114,7 @@ extension StableDiffusionPipeline {
         case .outpaint(_, let e, _): fields.append("Outpaint: \(e.left),\(e.top),\(e.right),\(e.bottom)")
         }
         if r.clipSkip > 1 { fields.append("Clip skip: \(r.clipSkip)") }
+        if r.promptMix == .blend && r.resolvedPromptParts.count > 1 { fields.append("Prompt mix: blend") }
         fields.append("Version: sdswift")
         return text + "\n" + fields.joined(separator: ", ")
     }

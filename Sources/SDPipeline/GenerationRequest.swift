@@ -54,7 +54,20 @@ public struct GenerationRequest: Sendable {
     public var initialNoise: [Float]? = nil
     /// Progress events of the denoising steps carry a small preview (see LatentPreview).
     public var previews = false
+    /// Several prompts with weights, replacing `prompt` when set. Otherwise `prompt` is read with
+    /// AUTOMATIC1111's `AND` syntax (PromptMix.parse); a prompt without `AND` is one part.
+    public var promptParts: [WeightedPrompt]? = nil
+    /// How several prompts combine (PromptMixMode: composable guidance or an embedding blend).
+    public var promptMix = PromptMixMode.composable
+    /// Seed travel (AUTOMATIC1111's "variation seed"): every random draw is the slerp of the draws of
+    /// `seed` and `variationSeed` at `variationStrength` (0: the seed's image, 1: the variation seed's).
+    /// Image i of a batch uses seed + i and variationSeed + i.
+    public var variationSeed: UInt64? = nil
+    public var variationStrength: Float = 0
     public init() {}
+
+    /// The prompt parts this request stands for.
+    public var resolvedPromptParts: [WeightedPrompt] { promptParts ?? PromptMix.parse(prompt) }
 }
 
 public enum Stage: Int, Sendable {

@@ -11,9 +11,14 @@ import Synchronization
 /// measured peak RSS of the tiny fixtures (docs/RELIABILITY.md); it errs on the high side.
 public enum MemoryEstimate {
     public static func peakBytes(config: ModelConfig, width: Int, height: Int, guided: Bool) -> Int {
+        peakBytes(config: config, width: width, height: height, unetBatch: guided ? 2 : 1)
+    }
+
+    /// `unetBatch`: the rows of one UNet call (2 with guidance; 1 + K for K composable prompts).
+    public static func peakBytes(config: ModelConfig, width: Int, height: Int, unetBatch: Int) -> Int {
         let f = max(1, config.vae.downscale)
         let lw = (width + f - 1) / f, lh = (height + f - 1) / f
-        let batch = guided ? 2 : 1
+        let batch = max(1, unetBatch)
         let floats = 4
 
         // UNet: every level's skips stay alive; the deepest working set is level 0's.
