@@ -3,6 +3,7 @@
 
     python3 Tools/make_fixtures.py                      # regenerate everything (deterministic)
     python3 Tools/make_fixtures.py --full-size OUT.safetensors   # random SD1.5-sized single file (fp16)
+    python3 Tools/make_fixtures.py --lora                # only the LoRA fixtures (Tests/Fixtures/lora/)
 
 Needs diffusers & co. When they are not importable, the script creates Tools/.venv, installs
 Tools/requirements.txt there and re-runs itself with that interpreter.
@@ -131,6 +132,10 @@ def main():
         from reference.full_size import write_full_size
         write_full_size(args[1])
         return
+    from reference.lora_fixtures import make_lora_fixtures
+    if args == ["--lora"]:
+        make_lora_fixtures(FIXTURES)
+        return
     if args:
         sys.exit(__doc__)
     from reference.writers import write_images
@@ -139,6 +144,7 @@ def main():
     tokenizers = make_tokenizer_files()
     for name in MODELS:
         make_model(name, tokenizers)
+    make_lora_fixtures(FIXTURES)
     from reference import mixing_fixtures
     mixing_fixtures.make(FIXTURES, tokenizers[0])
 
