@@ -13,6 +13,23 @@ import PackageDescription
 
 let optimize: [SwiftSetting] = []
 
+// Opt-in for sanitizer builds only (Tests/Reliability/tsan.sh): SDSWIFT_SANITIZE_BUILD=1 links the C
+// library against the shared Swift runtime and without -z defs, because a sanitized shared library
+// leaves the sanitizer's own symbols (__tsan_*) for the executable to provide. Unset: unchanged.
+let sanitizeBuild = Context.environment["SDSWIFT_SANITIZE_BUILD"] == "1"
+let capiLinkFlags = sanitizeBuild
+    ? ["-Xlinker", "-soname=libsdswift.so.1", "-Xlinker",
+       "--version-script=\(Context.packageDirectory)/Sources/SDSwiftCAPI/sdswift.exports"]
+    : ["-static-stdlib", "-Xlinker", "-soname=libsdswift.so.1", "-Xlinker",
+       "--version-script=\(Context.packageDirectory)/Sources/SDSwiftCAPI/sdswift.exports",
+       // static Foundation's own dependencies, which -static-stdlib leaves out;
+       // -z defs fails the link if any symbol is still missing
+       "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCollections",
+       "-l_FoundationCShims", "-Xlinker", "-z", "-Xlinker", "defs"]
+// Under TSan the target_clones ifunc resolvers of SDKernelsC would call __tsan_func_entry while the
+// dynamic loader relocates, before TSan is initialized (a crash at start); memory accesses stay checked.
+let kernelsCFlags = ["-O3"] + (sanitizeBuild ? ["-mllvm", "-tsan-instrument-func-entry-exit=0"] : [])
+
 let package = Package(
     name: "sdswift",
     products: [
@@ -27,7 +44,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         .target(name: "SDKernelsC", path: "Sources/SDKernelsC",
-                cSettings: [.unsafeFlags(["-O3"])]),
+                cSettings: [.unsafeFlags(kernelsCFlags)]),
         .target(name: "SDKernels", dependencies: ["SDKernelsC"], path: "Sources/SDKernels",
                 swiftSettings: optimize),
         .target(name: "SDTensor", dependencies: ["SDKernels"], path: "Sources/SDTensor",
@@ -47,12 +64,7 @@ let package = Package(
         .systemLibrary(name: "CSDSwift", path: "Include"),
         .target(name: "SDSwiftCAPI", dependencies: ["SDPipeline", "CSDSwift"], path: "Sources/SDSwiftCAPI",
                 exclude: ["sdswift.exports"], swiftSettings: optimize,
-                linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "-soname=libsdswift.so.1", "-Xlinker",
-                                               "--version-script=\(Context.packageDirectory)/Sources/SDSwiftCAPI/sdswift.exports",
-                                               // static Foundation's own dependencies, which -static-stdlib leaves out;
-                                               // -z defs fails the link if any symbol is still missing
-                                               "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCollections",
-                                               "-l_FoundationCShims", "-Xlinker", "-z", "-Xlinker", "defs"])]),
+                linkerSettings: [.unsafeFlags(capiLinkFlags)]),
         .executableTarget(name: "SDSwiftCLI",
                           dependencies: ["SDPipeline", "SDCheckpoint", "SDSchedulers", "SDKernels",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
