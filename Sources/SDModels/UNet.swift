@@ -2,6 +2,7 @@ import Foundation
 import SDCheckpoint
 import SDKernels
 import SDTensor
+import Synchronization
 
 /// UNet2DConditionModel: predicts the noise (or v) in a latent, given a timestep and the text.
 /// Down path collects skip tensors; the up path concatenates them back, block by block.
@@ -17,6 +18,12 @@ public final class UNet: @unchecked Sendable {
     let midResnet1: ResnetBlock, midAttention: SpatialTransformer, midResnet2: ResnetBlock
     let up: [UpBlock]
     let normOut: GroupNorm, convOut: Conv2d
+
+    /// Forward passes run, and batch items they evaluated, since loading (what a generation cost, for
+    /// tests and benchmarks: guidance <= 1 runs one batch item per step instead of two).
+    public var callCount: Int { calls.load(ordering: .relaxed) }
+    public var evaluatedSamples: Int { samples.load(ordering: .relaxed) }
+    private let calls = Atomic<Int>(0), samples = Atomic<Int>(0)
 
     public init(config: UNetConfig, weights source: any WeightSource) throws {
         self.config = config
@@ -74,6 +81,8 @@ public final class UNet: @unchecked Sendable {
     /// sample: [B, inC, h, w]; timesteps: one per batch item; context: [B, S, crossDim] -> [B, outC, h, w]
     public func callAsFunction(_ sample: Tensor, timesteps: [Float], context: Tensor) -> Tensor {
         precondition(timesteps.count == sample.shape[0] && context.shape[0] == sample.shape[0])
+        calls.add(1, ordering: .relaxed)
+        samples.add(sample.shape[0], ordering: .relaxed)
         let temb = timeLinear2({ let h = timeLinear1(timestepFeatures(timesteps)); Ops.silu(h); return h }())
         Ops.silu(temb)  // every resnet consumes SiLU(temb)
         var h = convIn(sample)

@@ -126,7 +126,7 @@ extension StableDiffusionPipeline {
             scheduler.step(modelOutput: guidedOutput, step: i, sample: &latents, noise: stepNoise)
             if settings.previews && lc == 4 {
                 let next = i + 1 < scheduler.stepCount ? scheduler.modelInputDivisor(step: i + 1) : 1
-                preview = LatentPreview.image(latents, width: lw, height: lh, divisor: next)
+                preview = previewImage(latents, width: lw, height: lh, divisor: next)  // TAESD or linear (PreviewDecoding.swift)
             }
             if let imageLatents, let latentMask, !config.isInpainting {
                 // Keep the known region on the original's noise path; a soft mask value m frees its
@@ -143,8 +143,7 @@ extension StableDiffusionPipeline {
         try report(.denoise, total, total, preview)
         try report(.decode, 0, 1, nil)
         let final = Tensor([1, lc, lh, lw], values: latents)
-        let scaled = Tensor([1, lc, lh, lw], values: latents.map { $0 / scaling })
-        let decoded = vae.decode(scaled)
+        let decoded = decodeFinal(final)  // the VAE, or TAESD with LoadOptions.fastDecode
         try report(.decode, 1, 1, nil)
         return (final, decoded)
     }

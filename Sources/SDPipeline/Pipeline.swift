@@ -19,16 +19,23 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// The size the model was trained at (see NativeSize).
     public let nativeSize: (width: Int, height: Int)
 
-    public init(checkpoint: Checkpoint) throws {
-        config = checkpoint.config
+    /// A separate VAE, TAESD (previews, fast decode), timestep spacing: see LoadOptions.
+    public let loadOptions: LoadOptions
+    public let tinyAutoencoder: AutoencoderTiny?
+
+    public init(checkpoint: Checkpoint, options: LoadOptions = LoadOptions()) throws {
+        let extras = try options.apply(to: checkpoint)
+        config = extras.config
+        loadOptions = options
+        tinyAutoencoder = extras.tinyAutoencoder
         nativeSize = NativeSize.of(path: checkpoint.path, config: checkpoint.config)
         textEncoder = try CLIPTextEncoder(config: config.text, weights: checkpoint.text)
         unet = try UNet(config: config.unet, weights: checkpoint.unet)
-        vae = try VAE(config: config.vae, weights: checkpoint.vae)
+        vae = try VAE(config: config.vae, weights: extras.vaeWeights)
     }
 
-    public convenience init(path: String, predictionType: PredictionType? = nil) throws {
-        try self.init(checkpoint: Checkpoint.open(path: path, predictionType: predictionType))
+    public convenience init(path: String, predictionType: PredictionType? = nil, options: LoadOptions = LoadOptions()) throws {
+        try self.init(checkpoint: Checkpoint.open(path: path, predictionType: predictionType), options: options)
         modelName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         modelHash = ModelHash.legacy(path: path)
     }
