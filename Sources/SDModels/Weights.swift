@@ -36,10 +36,10 @@ struct Weights {
     func matrix(_ name: String) throws -> WeightMatrix {
         let fileShape = try shape(name)
         let rows = fileShape.first ?? 1, cols = fileShape.dropFirst().reduce(1, *)
-        if let half = try WeightMatrix(rows: rows, cols: cols, halfFill: { try source.readHalf(prefix + name, into: $0) }) {
-            return half
-        }
-        return WeightMatrix(rows: rows, cols: cols, float32: try tensor(name))
+        let m = try WeightMatrix(rows: rows, cols: cols, halfFill: { try source.readHalf(prefix + name, into: $0) })
+            ?? WeightMatrix(rows: rows, cols: cols, float32: try tensor(name))
+        MatrixRegistry.current?.add(prefix + name, m)  // what a LoRA can name (see MatrixRegistry)
+        return m
     }
 
     func linear(_ name: String, bias: Bool = true) throws -> Linear {

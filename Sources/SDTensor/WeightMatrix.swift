@@ -34,9 +34,16 @@ public final class WeightMatrix: @unchecked Sendable {
 
     public var isHalf: Bool { halves != nil }
 
-    /// Calls body with the matrix as Float32, row-major [rows, cols].
+    /// Calls body with the matrix as Float32, row-major [rows, cols]: the current WeightOverlay's
+    /// values for it (a merged LoRA) when there are some, else the stored weights.
     @inline(__always)
     public func withFloat32<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        if let overlay = WeightOverlay.current, let merged = overlay.values(for: self) { return try body(merged) }
+        return try withStoredFloat32(body)
+    }
+
+    /// Calls body with the stored weights as Float32, whatever overlay is in force.
+    public func withStoredFloat32<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         if let floats { return try body(floats) }
         let tmp = UnsafeMutablePointer<Float>.allocate(capacity: count)
         defer { tmp.deallocate() }
@@ -45,7 +52,7 @@ public final class WeightMatrix: @unchecked Sendable {
         return try body(tmp)
     }
 
-    /// The matrix as a Float32 tensor (tests, small matrices).
+    /// The matrix as a Float32 tensor, as the layer would use it now (tests, small matrices).
     public func tensor() -> Tensor {
         let t = Tensor([rows, cols])
         withFloat32 { t.data.update(from: $0, count: count) }
