@@ -144,6 +144,8 @@ def main():
     tokenizers = make_tokenizer_files()
     for name in MODELS:
         make_model(name, tokenizers)
+    from reference import taesd_fixtures
+    taesd_fixtures.make(FIXTURES, tokenizers)  # taesd/, vae/, onestep/
     make_lora_fixtures(FIXTURES)
     from reference import mixing_fixtures
     mixing_fixtures.make(FIXTURES, tokenizers[0])
