@@ -8,9 +8,8 @@ extension StableDiffusionPipeline {
     /// Largest image side accepted (pixels); larger requests are refused before any work.
     public static let maxSide = 4096
 
-    /// Runs one request: every mode goes through `denoise`. Image i of a batch uses seed + i.
-    /// `noiseFor` overrides where image i's random values come from (tests replay reference noise).
-    public func generate(_ request: GenerationRequest, cancel: CancelToken? = nil,
+    /// `generate` (LoRAPipeline.swift) with the request's LoRAs already in force.
+    func generateWithCurrentWeights(_ request: GenerationRequest, cancel: CancelToken? = nil,
                          progress: ((ProgressEvent) -> Bool)? = nil,
                          noiseFor: ((Int) -> NoiseSource)? = nil) throws -> GenerationResult {
         guard let sampler = SamplerKind(rawValue: request.sampler) else {

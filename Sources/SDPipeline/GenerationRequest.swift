@@ -54,6 +54,8 @@ public struct GenerationRequest: Sendable {
     public var initialNoise: [Float]? = nil
     /// Progress events of the denoising steps carry a small preview (see LatentPreview).
     public var previews = false
+    /// LoRAs for this request only, on top of the model's (setLoRAs) and the prompt's <lora:name:w> tags.
+    public var loras: [LoRAUse] = []
     /// Several prompts with weights, replacing `prompt` when set. Otherwise `prompt` is read with
     /// AUTOMATIC1111's `AND` syntax (PromptMix.parse); a prompt without `AND` is one part.
     public var promptParts: [WeightedPrompt]? = nil

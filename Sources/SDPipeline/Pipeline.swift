@@ -22,6 +22,8 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
     /// A separate VAE, TAESD (previews, fast decode), timestep spacing: see LoadOptions.
     public let loadOptions: LoadOptions
     public let tinyAutoencoder: AutoencoderTiny?
+    /// LoRAs (LoRAPipeline.swift): merged copies of layers that generations run under.
+    let loraState: LoRAState
 
     public init(checkpoint: Checkpoint, options: LoadOptions = LoadOptions()) throws {
         let extras = try options.apply(to: checkpoint)
@@ -29,8 +31,12 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         loadOptions = options
         tinyAutoencoder = extras.tinyAutoencoder
         nativeSize = NativeSize.of(path: checkpoint.path, config: checkpoint.config)
-        textEncoder = try CLIPTextEncoder(config: config.text, weights: checkpoint.text)
-        unet = try UNet(config: config.unet, weights: checkpoint.unet)
+        let (textConfig, unetConfig) = (config.text, config.unet)
+        let (text, textMatrices) = try MatrixRegistry.collect { try CLIPTextEncoder(config: textConfig, weights: checkpoint.text) }
+        let (unet, unetMatrices) = try MatrixRegistry.collect { try UNet(config: unetConfig, weights: checkpoint.unet) }
+        textEncoder = text
+        self.unet = unet
+        loraState = LoRAState(targets: LoRATargets(unet: unetMatrices, text: textMatrices))
         vae = try VAE(config: config.vae, weights: extras.vaeWeights)
     }
 

@@ -8,6 +8,7 @@ extension StableDiffusionPipeline {
     /// padding), several for long prompts, AUTOMATIC1111's weight syntax applied when `weighting`.
     func tokenWindows(_ prompt: String, weighting: Bool) -> [(ids: [Int32], weights: [Float])] {
         let pad = config.tokenizer.padTokenID
+        let prompt = LoRAPromptTags.strip(prompt)  // <lora:name:w> tags are applied as weights, not text
         if weighting { return CLIPTokenizer.shared.weightedWindows(prompt, padTokenID: pad) }
         return CLIPTokenizer.shared.windows(prompt, padTokenID: pad).map { ($0, [Float](repeating: 1, count: $0.count)) }
     }
