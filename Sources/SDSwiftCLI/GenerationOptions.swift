@@ -21,6 +21,8 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("prediction-type"),
             help: "Override what the model is said to predict.")
     var predictionType: PredictionChoice?
+
+    @OptionGroup var files: ModelFileOptions
 }
 
 /// The options every generating subcommand takes, with AUTOMATIC1111's defaults.

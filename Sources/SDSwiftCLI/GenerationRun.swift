@@ -42,7 +42,8 @@ struct GenerationRun {
             request.height = size.height ?? native.height
             try Self.checkTextToImageSize(width: request.width, height: request.height, factor: checkpoint.config.vae.downscale)
         }
-        let pipeline = try ModelLoading.pipeline(checkpoint)
+        try options.modelOptions.files.checkFiles()
+        let pipeline = try ModelLoading.pipeline(checkpoint, options: options.modelOptions.files.loadOptions)
 
         let bar = ProgressBar(enabled: !options.quiet, batch: options.batch)
         let result: GenerationResult
@@ -86,9 +87,9 @@ enum ModelLoading {
         }
     }
 
-    static func pipeline(_ checkpoint: Checkpoint) throws -> StableDiffusionPipeline {
+    static func pipeline(_ checkpoint: Checkpoint, options: LoadOptions = LoadOptions()) throws -> StableDiffusionPipeline {
         do {
-            let pipeline = try StableDiffusionPipeline(checkpoint: checkpoint)
+            let pipeline = try StableDiffusionPipeline(checkpoint: checkpoint, options: options)
             pipeline.modelName = URL(fileURLWithPath: checkpoint.path).deletingPathExtension().lastPathComponent
             return pipeline
         } catch {
