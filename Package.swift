@@ -65,8 +65,10 @@ let package = Package(
         .target(name: "SDSwiftCAPI", dependencies: ["SDPipeline", "CSDSwift"], path: "Sources/SDSwiftCAPI",
                 exclude: ["sdswift.exports"], swiftSettings: optimize,
                 linkerSettings: [.unsafeFlags(capiLinkFlags)]),
+        // giflib (libgif-dev): the CLI's animated GIFs (sdswift animate).
+        .systemLibrary(name: "CGIF", path: "Sources/CGIF"),
         .executableTarget(name: "SDSwiftCLI",
-                          dependencies: ["SDPipeline", "SDCheckpoint", "SDSchedulers", "SDKernels",
+                          dependencies: ["SDPipeline", "SDCheckpoint", "SDSchedulers", "SDKernels", "CGIF",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/SDSwiftCLI"),
         // Benchmarks (not tests): swift run -c release sdswift-bench MODEL

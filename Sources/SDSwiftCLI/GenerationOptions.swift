@@ -1,5 +1,6 @@
 import ArgumentParser
 import SDCheckpoint
+import SDPipeline
 import SDSchedulers
 
 extension SamplerKind: ExpressibleByArgument {}
@@ -9,6 +10,12 @@ enum PredictionChoice: String, CaseIterable, ExpressibleByArgument {
     case epsilon
     case v_prediction
     var predictionType: PredictionType { self == .epsilon ? .epsilon : .vPrediction }
+}
+
+/// --mix values: how the parts of an `A AND B :0.6` prompt combine (PromptMixMode).
+enum MixChoice: String, CaseIterable, ExpressibleByArgument {
+    case composable, blend
+    var mode: PromptMixMode { self == .composable ? .composable : .blend }
 }
 
 /// Which model to load; shared by every subcommand.
@@ -54,6 +61,15 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: "Number of images (1-64); image i uses seed+i.")
     var batch: Int = 1
 
+    @Option(help: ArgumentHelp("How the parts of a prompt with AND combine: composable (AUTOMATIC1111's: each part guides, one batched UNet call) or blend (one prompt from the weighted mean of their embeddings).", valueName: "mode"))
+    var mix: MixChoice = .composable
+
+    @Option(name: .customLong("variation-seed"), help: "Seed travel: mix in this seed's noise (slerp) at --variation-strength.")
+    var variationSeed: UInt64?
+
+    @Option(name: .customLong("variation-strength"), help: "0 = the seed's image, 1 = the variation seed's (default 0.5 with --variation-seed).")
+    var variationStrength: Float?
+
     @Option(name: .customLong("clip-skip"), help: "Stop the text encoder this many layers from the end (1 = last layer).")
     var clipSkip: Int = 1
 
@@ -82,6 +98,10 @@ struct GenerationOptions: ParsableArguments {
         guard cfg.isFinite, (0...100).contains(cfg) else { throw ValidationError("--cfg must be a number in 0...100, got \(cfg)") }
         guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1...64, got \(batch)") }
         guard clipSkip >= 1 else { throw ValidationError("--clip-skip must be at least 1, got \(clipSkip)") }
+        if let v = variationStrength {
+            guard variationSeed != nil else { throw ValidationError("--variation-strength needs --variation-seed") }
+            guard v.isFinite, (0...1).contains(v) else { throw ValidationError("--variation-strength must be in 0...1, got \(v)") }
+        }
         if karras && !sampler.supportsKarras {
             throw ValidationError("--karras works only with the euler and dpmpp_2m samplers, not \(sampler.rawValue)")
         }

@@ -36,6 +36,9 @@ struct GenerationRun {
         request.seed = seed
         request.batchCount = options.batch
         request.clipSkip = options.clipSkip
+        request.promptMix = options.mix.mode
+        request.variationSeed = options.variationSeed
+        request.variationStrength = options.variationSeed == nil ? 0 : options.variationStrength ?? 0.5
         if case .textToImage = mode {
             let native = NativeSize.of(path: modelPath, config: checkpoint.config)
             request.width = size.width ?? native.width

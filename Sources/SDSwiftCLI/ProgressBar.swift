@@ -8,6 +8,7 @@ final class ProgressBar {
     private let enabled: Bool
     private let isTerminal = isatty(STDERR_FILENO) != 0
     private let batch: Int
+    private let unit: String
     private let start = Date()
     private var lastStepTime: Date?
     private var lastStep = 0
@@ -15,9 +16,11 @@ final class ProgressBar {
     private var denoiseTotal = 0
     private var drawn = false
 
-    init(enabled: Bool, batch: Int) {
+    /// `unit`: what imageIndex counts ("image", or "frame" for animations).
+    init(enabled: Bool, batch: Int, unit: String = "image") {
         self.enabled = enabled
         self.batch = batch
+        self.unit = unit
     }
 
     /// The engine's progress callback. Returns true: cancelling goes through the CancelToken.
@@ -46,7 +49,7 @@ final class ProgressBar {
 
     private func draw(_ e: ProgressEvent) {
         let names: [Stage: String] = [.textEncode: "text   ", .encode: "encode ", .denoise: "denoise", .decode: "decode "]
-        var line = batch > 1 ? "image \(e.imageIndex + 1)/\(batch)  " : ""
+        var line = batch > 1 ? "\(unit) \(e.imageIndex + 1)/\(batch)  " : ""
         line += names[e.stage] ?? "       "
         let width = 24, filled = e.total > 0 ? min(width, e.step * width / e.total) : 0
         let stepText = "\(e.step)/\(e.total)"
@@ -72,7 +75,7 @@ final class ProgressBar {
             Interrupt.onProgressLine.set(false)
         }
         if !isTerminal {
-            var line = "sdswift: \(images) image\(images == 1 ? "" : "s") in " + String(format: "%.1f s", Date().timeIntervalSince(start))
+            var line = "sdswift: \(images) \(unit)\(images == 1 ? "" : "s") in " + String(format: "%.1f s", Date().timeIntervalSince(start))
             if let mean = stepSeconds.isEmpty ? nil : stepSeconds.reduce(0, +) / Double(stepSeconds.count) {
                 line += String(format: " (%d steps, %.3f s/step)", stepSeconds.count, mean)
             }

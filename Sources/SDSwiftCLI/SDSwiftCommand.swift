@@ -11,6 +11,8 @@ struct SDSwiftCommand: ParsableCommand {
           sdswift img2img --image in.png --strength 0.6 -p "oil painting"
           sdswift inpaint --image in.png --mask mask.png -p "a red door" --feather 4
           sdswift outpaint --image in.png --left 128 --right 128 -p "a wide beach"
+          sdswift txt2img -p "a castle AND a forest :0.6"      (composable prompts; --mix blend)
+          sdswift animate --from "a red circle" --to "a blue square" --frames 8
           sdswift info model.safetensors --json
 
         Without --model: $SDSWIFT_MODEL, else sdswift-default.safetensors in
@@ -23,5 +25,5 @@ struct SDSwiftCommand: ParsableCommand {
         130 cancelled (Ctrl-C; a second Ctrl-C quits at once).
         """,
         subcommands: [TextToImageCommand.self, ImageToImageCommand.self, InpaintCommand.self,
-                      OutpaintCommand.self, InfoCommand.self])
+                      OutpaintCommand.self, AnimateCommand.self, InfoCommand.self])
 }

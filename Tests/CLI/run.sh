@@ -214,6 +214,70 @@ sds txt2img -m "$sd1" "${common[@]}" -o no/such/folder/x.png
 [ $rc -eq 1 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && [ ! -e no ] && pass "output folder missing -> status 1" \
     || fail "output folder missing -> status 1" "exit $rc"
 
+# --- separate VAE, TAESD (previews / fast decode), timestep spacing
+vaeFile=$fixtures/vae/vae-tiny-ldm.safetensors
+taesd2x=$fixtures/taesd/taesd2x.safetensors
+expect_ok "--vae (original-layout file without prefix)" v1.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --vae "$vaeFile"
+cmp -s t1.png v1.png && fail "--vae changes the image" || pass "--vae changes the image"
+expect_ok "--taesd --fast-decode" f1.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --taesd "$taesd2x" --fast-decode
+cmp -s t1.png f1.png && fail "--fast-decode changes the image" || pass "--fast-decode changes the image"
+expect_ok "--taesd alone (previews only)" f2.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --taesd "$taesd2x"
+cmp -s t1.png f2.png && pass "--taesd alone keeps the VAE's image" || fail "--taesd alone keeps the VAE's image"
+expect_ok "SD-Turbo settings: trailing spacing, 1 step, cfg 0" tu.png 16x16 txt2img -m "$sd2" --prediction-type epsilon \
+    --timestep-spacing trailing --steps 1 --cfg 0 --sampler euler_a -p "a red cube" --width 16 --height 16 --seed 3
+expect_error "--fast-decode without --taesd" 2 txt2img -m "$sd1" "${common[@]}" --fast-decode
+expect_error "missing --vae file" 3 txt2img -m "$sd1" "${common[@]}" --vae /nonexistent-vae.safetensors
+expect_error "--taesd that does not fit the model" 3 txt2img -m "$sd1" "${common[@]}" --taesd "$fixtures/taesd/taesd-tiny"
+expect_error "--vae that is not a VAE" 3 txt2img -m "$sd1" "${common[@]}" --vae "$taesd2x"
+
+# --- mixed prompts, seed travel, animate
+expect_ok "txt2img AND prompt (composable)" m1.png 16x16 txt2img -m "$sd1" --width 16 --height 16 --steps 3 --seed 4 \
+    -p "a red cube AND a blue ball :0.5"
+has_parameters m1.png "a red cube AND a blue ball :0.5" && pass "AND prompt kept in the parameters" || fail "AND prompt kept in the parameters"
+expect_ok "txt2img AND prompt --mix blend" m2.png 16x16 txt2img -m "$sd1" --width 16 --height 16 --steps 3 --seed 4 \
+    -p "a red cube AND a blue ball :0.5" --mix blend
+has_parameters m2.png "Prompt mix: blend" && ! cmp -s m1.png m2.png && pass "--mix blend is another image, named in the parameters" \
+    || fail "--mix blend is another image, named in the parameters"
+expect_ok "--variation-seed" vs.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --variation-seed 43 --variation-strength 0.3
+has_parameters vs.png "Variation seed: 43, Variation seed strength: 0.3" && pass "variation seed in the parameters" \
+    || fail "variation seed in the parameters"
+expect_error "--variation-strength without --variation-seed" 2 txt2img -m "$sd1" "${common[@]}" --variation-strength 0.5
+expect_error "--mix unknown" 2 txt2img -m "$sd1" "${common[@]}" --mix average
+
+# The pixels of a PNG: everything from the first IDAT chunk on (the parameters chunk comes before it).
+pixels_of() { local at; at=$(LC_ALL=C grep -obUa IDAT "$1" | head -1 | cut -d: -f1); tail -c +"$((at + 1))" "$1"; }
+same_pixels() { [ -n "$(LC_ALL=C grep -obUa IDAT "$1" | head -1)" ] && cmp -s <(pixels_of "$1") <(pixels_of "$2"); }
+rm -rf anim && mkdir anim
+sds animate --from "a red circle" --to "a blue square" --frames 8 --steps 8 --seed-from 3 --seed-to 5 \
+    -o 'anim/frame-{frame}.png' --animation anim/all.gif
+n=$(ls anim/frame-*.png 2>/dev/null | wc -l)
+if [ $rc -eq 0 ] && [ "$n" -eq 8 ] && [ "$(png_size anim/frame-0.png)" = 64x64 ] && [ "$(png_size anim/frame-7.png)" = 64x64 ]; then
+    pass "animate (default model): 8 frames written"
+else fail "animate (default model): 8 frames written" "exit $rc, $n frames: $(head -c 300 "$work/stderr")"; fi
+[ "$(head -c 6 anim/all.gif 2>/dev/null)" = "GIF89a" ] && [ "$(od -An -tu1 -j6 -N1 anim/all.gif | tr -d ' ')" = 64 ] \
+    && [ "$(LC_ALL=C grep -c -a NETSCAPE2.0 anim/all.gif)" -ge 1 ] && pass "animate: a looping 64x64 GIF89a" \
+    || fail "animate: a looping 64x64 GIF89a"
+has_parameters anim/frame-3.png "Prompt mix: blend" && has_parameters anim/frame-3.png "Variation seed: 5" \
+    && pass "animate: frames carry their parameters" || fail "animate: frames carry their parameters"
+sds txt2img -p "a red circle" --steps 8 --seed 3 -o anim/first.png
+[ $rc -eq 0 ] && same_pixels anim/first.png anim/frame-0.png && pass "animate: first frame == txt2img of the first prompt and seed" \
+    || fail "animate: first frame == txt2img of the first prompt and seed"
+sds txt2img -p "a blue square" --steps 8 --seed 5 -o anim/last.png
+[ $rc -eq 0 ] && same_pixels anim/last.png anim/frame-7.png && pass "animate: last frame == txt2img of the last prompt and seed" \
+    || fail "animate: last frame == txt2img of the last prompt and seed"
+same_pixels anim/frame-3.png anim/frame-4.png && fail "animate: in-between frames differ" || pass "animate: in-between frames differ"
+sds animate --keyframe "a red circle" --keyframe "a green star" --keyframe "a blue square" --frames 3 --steps 2 --seed-from 1 \
+    --strength 0.5 -o 'anim/chain-{frame}.png' --animation ''
+[ $rc -eq 0 ] && [ -f anim/chain-2.png ] && [ ! -e animation.gif ] && pass "animate: keyframes, chaining, no GIF" \
+    || fail "animate: keyframes, chaining, no GIF" "exit $rc: $(head -c 300 "$work/stderr")"
+for bad in "--from x" "--from x --to y --keyframe z" "--from x --to y --frames 1" "--from x --to y --strength 0" \
+           "--from x --to y -o no-placeholder.png"; do
+    # shellcheck disable=SC2086
+    sds animate $bad
+    [ $rc -eq 2 ] && [ "$(wc -l <"$work/stderr")" -eq 1 ] && pass "animate $bad -> usage error" \
+        || fail "animate $bad -> usage error" "exit $rc: $(head -c 200 "$work/stderr")"
+done
+
 # --- Ctrl-C: status 130 and no file. SIGINT is repeated until the process ends (a background job may start
 # with SIGINT ignored until the program installs its handler; a second one ends it at once anyway).
 rm -f c.png
