@@ -35,6 +35,7 @@ struct ModelOptions: ParsableArguments {
 /// The options every generating subcommand takes, with AUTOMATIC1111's defaults.
 struct GenerationOptions: ParsableArguments {
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var lora: LoRAOptions
 
     @Option(name: [.short, .long], help: "What to draw.")
     var prompt: String = ""

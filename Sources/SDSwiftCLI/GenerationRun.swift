@@ -46,7 +46,9 @@ struct GenerationRun {
             try Self.checkTextToImageSize(width: request.width, height: request.height, factor: checkpoint.config.vae.downscale)
         }
         try options.modelOptions.files.checkFiles()
+        try options.lora.checkFiles()
         let pipeline = try ModelLoading.pipeline(checkpoint, options: options.modelOptions.files.loadOptions)
+        try options.lora.apply(to: pipeline)
 
         let bar = ProgressBar(enabled: !options.quiet, batch: options.batch)
         let result: GenerationResult
