@@ -451,6 +451,48 @@ SDSWIFT_API sdswift_status sdswift_png_write(const char *path, const sdswift_ima
  * Errors: NULL_POINTER, FILE_NOT_FOUND, IO_ERROR, OUT_OF_MEMORY. */
 SDSWIFT_API sdswift_status sdswift_png_read(const char *path, sdswift_image *out, char **parameters);
 
+/* ================================================================================================
+ * A separate VAE, TAESD previews and fast decodes, timestep spacing (since 0.2)
+ * ============================================================================================= */
+
+/* What sdswift_model_load_ex loads next to the model. All of it is fixed for the model handle's life
+ * (the model stays immutable and shareable between threads). */
+typedef struct sdswift_model_extras {
+    size_t struct_size;              /* sizeof(sdswift_model_extras) */
+    const char *vae_path;            /* a VAE replacing the model's: a .safetensors file with the
+                                        original names (with or without "first_stage_model.", e.g.
+                                        vae-ft-mse-840000-ema-pruned.safetensors) or diffusers'
+                                        AutoencoderKL names, or a diffusers VAE folder. It must have
+                                        the model's latent channels and downscale factor. NULL (the
+                                        default): the model's own VAE */
+    const char *taesd_path;          /* a TAESD tiny autoencoder (madebyollin's taesd_decoder.safetensors,
+                                        or diffusers' AutoencoderTiny file or folder). With it, the
+                                        DENOISE progress previews are TAESD decodes at the full image
+                                        size (instead of the linear latent-size pictures). Default NULL */
+    int fast_decode;                 /* non-zero: final images are decoded with the TAESD instead of
+                                        the VAE (much faster, slightly softer); needs taesd_path.
+                                        Default 0 */
+    const char *timestep_spacing;    /* "leading", "trailing" or "linspace": replaces the model's
+                                        timestep spacing (single files imply "leading"; SD-Turbo needs
+                                        "trailing"). NULL (the default): the model's */
+} sdswift_model_extras;
+
+/* Fills *extras with the defaults listed above and sets struct_size. NULL is ignored. */
+SDSWIFT_API void sdswift_model_extras_init(sdswift_model_extras *extras);
+
+/* sdswift_model_load with extras (NULL extras: the same as sdswift_model_load). Paths are UTF-8.
+ * Errors: those of sdswift_model_load; FILE_NOT_FOUND for a missing VAE or TAESD path;
+ * UNSUPPORTED_MODEL for a VAE or TAESD that does not fit the model (latent channels, downscale) or
+ * is not a VAE / TAESD; CORRUPT_MODEL for one that lacks tensors; INVALID_ARGUMENT for fast_decode
+ * without taesd_path or an unknown timestep_spacing. */
+SDSWIFT_API sdswift_status sdswift_model_load_ex(const char *path, const sdswift_load_params *params,
+                                                 const sdswift_model_extras *extras, sdswift_model **out);
+
+/* Forward passes of the model's UNet since it was loaded, and the batch items they evaluated (two
+ * per step with guidance > 1, one without), over all generations with this handle; 0 for a dead
+ * handle. For measuring what a generation costs. */
+SDSWIFT_API uint64_t sdswift_model_unet_calls(const sdswift_model *model, uint64_t *batch_items);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
