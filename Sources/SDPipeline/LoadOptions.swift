@@ -58,7 +58,7 @@ extension LoadOptions {
             config.schedule.timestepSpacing = timestepSpacing
         }
         guard !fastDecode || taesdPath != nil else {
-            throw PipelineError.invalidArgument("fast decode needs a TAESD file (taesdPath)")
+            throw PipelineError.invalidArgument("fast decode needs a TAESD file")
         }
         var tiny: AutoencoderTiny? = nil
         if let taesdPath {
