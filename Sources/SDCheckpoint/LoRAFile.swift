@@ -115,8 +115,8 @@ public final class LoRAFile: @unchecked Sendable {
     // MARK: key names
 
     static func isOtherAdapterKind(_ name: String) -> Bool {
-        ["hada_w", "lokr_w", "lokr_t", ".lora_mid.", "dora_scale", "lora_magnitude_vector", "oft_", ".diff", ".lora_B.bias"]
-            .contains { name.contains($0) }
+        ["hada_w", "lokr_w", "lokr_t", ".lora_mid.", "dora_scale", "lora_magnitude_vector", "oft_", ".lora_B.bias"]
+            .contains { name.contains($0) } || name.hasSuffix(".diff") || name.hasSuffix(".diff_b")
     }
 
     /// (stem, "down"/"up"/"alpha", layout) of a tensor name; nil when it is no LoRA tensor we know.
