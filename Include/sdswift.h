@@ -493,6 +493,46 @@ SDSWIFT_API sdswift_status sdswift_model_load_ex(const char *path, const sdswift
  * handle. For measuring what a generation costs. */
 SDSWIFT_API uint64_t sdswift_model_unet_calls(const sdswift_model *model, uint64_t *batch_items);
 
+/* ================================================================================================
+ * LoRA (since 0.2): low-rank adapters merged into a loaded model
+ * ============================================================================================= */
+
+#define SDSWIFT_FEATURE_LORA (1u << 26)  /* sdswift_model_set_loras, sdswift_model_set_lora_dir and
+                                            <lora:NAME:WEIGHT> prompt tags */
+
+/* One LoRA file and its strengths (1 = the LoRA as trained). Layouts read: kohya / AUTOMATIC1111
+ * (lora_unet_* / lora_te_* with lora_down, lora_up, alpha; conv LoRAs included), diffusers / PEFT
+ * (unet.<module>.lora_A / lora_B, text_encoder.*; alpha from its lora_adapter_metadata) and older
+ * diffusers attention-processor names. SD1/SD2 LoRAs only; LoHa, LoKr, DoRA are refused. */
+typedef struct sdswift_lora {
+    const char *path;                /* the .safetensors file, UTF-8 */
+    float unet_weight;               /* strength in the UNet */
+    float text_weight;               /* strength in the text encoder (AUTOMATIC1111's "te"; usually
+                                        the same as unet_weight) */
+} sdswift_lora;
+
+/* Merges these LoRAs into the model for every later generation with this handle; count 0 unmerges
+ * (the original weights, bit for bit). The stored weights are never written: generations run with
+ * float32 merged copies of the layers the LoRAs change (4 bytes per weight of those layers). Safe
+ * while other threads generate with the model: each generation keeps the weights it started with.
+ * On error nothing changes. Errors: NULL_POINTER (model; loras with count > 0; a path),
+ * INVALID_ARGUMENT (count over 64, an empty or non-UTF-8 path, a weight that is not finite),
+ * FILE_NOT_FOUND, UNSUPPORTED_MODEL (not a plain LoRA, or made for another model: the message names
+ * the first layer that does not fit), CORRUPT_MODEL. */
+SDSWIFT_API sdswift_status sdswift_model_set_loras(sdswift_model *model, const sdswift_lora *loras,
+                                                   size_t count);
+
+/* How many LoRAs sdswift_model_set_loras merged into the model; 0 for a dead handle. */
+SDSWIFT_API size_t sdswift_model_lora_count(const sdswift_model *model);
+
+/* The folder where <lora:NAME:WEIGHT> tags in a prompt find NAME.safetensors (also in subfolders);
+ * NULL: none, and a prompt with a tag fails with INVALID_ARGUMENT. A tag applies to that generation
+ * only, on top of the model's LoRAs: <lora:NAME> (weight 1), <lora:NAME:W>, <lora:NAME:TE:UNET>,
+ * named te= / unet=; tags are removed from the text the model reads (the parameters text keeps
+ * them). Errors: NULL_POINTER (model), INVALID_ARGUMENT (dir not UTF-8), FILE_NOT_FOUND (no such
+ * folder). */
+SDSWIFT_API sdswift_status sdswift_model_set_lora_dir(sdswift_model *model, const char *dir);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
