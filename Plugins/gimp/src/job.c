@@ -141,7 +141,9 @@ static sdswift_status generate(SdJob *job, const sdswift_model *model) {
 static gpointer worker(gpointer data) {
     SdJob *job = data;
     sdswift_model *model = NULL;
-    sdswift_status s = sdswift_model_load(job->model_path, NULL, &model);
+    sdswift_model_extras extras;
+    sd_model_extras(&extras);
+    sdswift_status s = sdswift_model_load_ex(job->model_path, NULL, &extras, &model);
     gchar *message = NULL;
     if (s != SDSWIFT_OK) {
         const gchar *m = sdswift_last_error_message();

@@ -14,6 +14,17 @@ gchar *sd_default_model_path(void) {
     return path;
 }
 
+/* Files loaded next to the model, from the environment: $SDSWIFT_VAE (a VAE replacing the model's),
+ * $SDSWIFT_TAESD (TAESD: full-size previews in the progress window) and $SDSWIFT_FAST_DECODE=1 (final
+ * images decoded with that TAESD). The strings belong to the environment. */
+void sd_model_extras(sdswift_model_extras *e) {
+    const gchar *vae = g_getenv("SDSWIFT_VAE"), *taesd = g_getenv("SDSWIFT_TAESD"), *fast = g_getenv("SDSWIFT_FAST_DECODE");
+    sdswift_model_extras_init(e);
+    e->vae_path = vae && *vae ? vae : NULL;
+    e->taesd_path = taesd && *taesd ? taesd : NULL;
+    e->fast_decode = e->taesd_path && fast && g_strcmp0(fast, "0") != 0 && *fast;
+}
+
 gchar *sd_resolve_model(const gchar *requested, gchar **error) {
     if (requested && *requested) return g_strdup(requested);
     const gchar *env = g_getenv("SDSWIFT_MODEL");

@@ -62,6 +62,8 @@ gchar *sd_sampler_base(const gchar *sampler, gboolean *karras);
 gchar *sd_resolve_model(const gchar *requested, gchar **error);
 /* Where the bundled default model is looked for (next to the plug-in binary). */
 gchar *sd_default_model_path(void);
+/* $SDSWIFT_VAE, $SDSWIFT_TAESD, $SDSWIFT_FAST_DECODE as load extras. */
+void sd_model_extras(sdswift_model_extras *e);
 
 /* ---- job.c */
 typedef struct SdJob SdJob;
