@@ -79,3 +79,17 @@ final class InterpolationTests: XCTestCase {
         XCTAssertThrowsError(try pipe.animate(animation) { _, _, _ in })
     }
 }
+
+/// Seed travel through caller-given noise: a seed's first draws are its starting noise.
+final class SeedNoiseTests: XCTestCase {
+    func testInitialNoiseOfASeedReproducesTheSeed() throws {
+        let pipe = try StableDiffusionPipeline(path: Fixtures.model("sd1-tiny.safetensors"))
+        var r = GenerationRequest()
+        r.prompt = "a red circle"; r.width = 16; r.height = 16; r.steps = 3; r.seed = 8
+        let a = try pipe.generate(r).images
+        let count = pipe.config.vae.latentChannels * (16 / pipe.downscale) * (16 / pipe.downscale)
+        r.seed = 123  // Euler draws nothing after the starting noise
+        r.initialNoise = Slerp.interpolate(SeededNoise(seed: 7).next(count), SeededNoise(seed: 8).next(count), t: 1)
+        XCTAssertEqual(try pipe.generate(r).images, a)
+    }
+}
