@@ -1,5 +1,5 @@
-/* The parameter dialog (GTK2 + libgimpui): prompt, negative prompt, model file, steps, guidance,
- * strength, seed, sampler, and the inpaint / outpaint options of the mode at hand. */
+/* The parameter dialog (GTK2 + libgimpui): prompt, negative prompt, model file, LoRA file and weight,
+ * steps, guidance, strength, seed, sampler, and the inpaint / outpaint options of the mode at hand. */
 #include "sdswift-gimp.h"
 
 #include <libgimp/gimpui.h>
@@ -7,7 +7,7 @@
 
 typedef struct {
     SdValues *v;
-    GtkWidget *prompt, *negative, *model, *sampler, *karras, *only_masked;
+    GtkWidget *prompt, *negative, *model, *lora, *sampler, *karras, *only_masked;
     guint32 seed;
 } Dialog;
 
@@ -87,6 +87,35 @@ static GtkWidget *model_row(Dialog *d) {
     gimp_label_set_attributes(GTK_LABEL(label), PANGO_ATTR_SCALE, PANGO_SCALE_SMALL, PANGO_ATTR_STYLE, PANGO_STYLE_ITALIC, -1);
     gtk_box_pack_start(GTK_BOX(box), label, FALSE, FALSE, 0);
     return box;
+}
+
+/* A LoRA file (none by default) and its weight. */
+static GtkWidget *lora_row(Dialog *d) {
+    GtkWidget *row = gtk_hbox_new(FALSE, 4);
+    d->lora = gtk_file_chooser_button_new("Choose a LoRA", GTK_FILE_CHOOSER_ACTION_OPEN);
+    GtkFileFilter *f = gtk_file_filter_new();
+    gtk_file_filter_set_name(f, "LoRA (*.safetensors)");
+    gtk_file_filter_add_pattern(f, "*.safetensors");
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(d->lora), f);
+    if (*d->v->lora) gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(d->lora), d->v->lora);
+    gimp_help_set_help_data(d->lora,
+                            "A LoRA .safetensors for this model (kohya/AUTOMATIC1111 or diffusers layout), applied to "
+                            "the UNet and the text encoder. <lora:NAME:WEIGHT> in the prompt also works when "
+                            "$SDSWIFT_LORA_DIR names the folder holding NAME.safetensors",
+                            NULL);
+    gtk_box_pack_start(GTK_BOX(row), d->lora, TRUE, TRUE, 0);
+    GtkWidget *none = gtk_button_new_with_mnemonic("_None");
+    gimp_help_set_help_data(none, "No LoRA", NULL);
+    g_signal_connect(none, "clicked", G_CALLBACK(on_default_model), d->lora); /* unselects the file */
+    gtk_box_pack_start(GTK_BOX(row), none, FALSE, FALSE, 0);
+    GtkWidget *weight = gtk_spin_button_new_with_range(-4, 4, 0.05);
+    gtk_spin_button_set_digits(GTK_SPIN_BUTTON(weight), 2);
+    gtk_spin_button_set_value(GTK_SPIN_BUTTON(weight), d->v->lora_weight);
+    gimp_help_set_help_data(weight, "LoRA weight (1: as trained)", NULL);
+    g_signal_connect(gtk_spin_button_get_adjustment(GTK_SPIN_BUTTON(weight)), "value-changed",
+                     G_CALLBACK(gimp_double_adjustment_update), &d->v->lora_weight);
+    gtk_box_pack_start(GTK_BOX(row), weight, FALSE, FALSE, 0);
+    return row;
 }
 
 static GtkWidget *sampler_row(Dialog *d) {
@@ -200,11 +229,12 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
     gtk_box_pack_start(GTK_BOX(main_box), labelled_frame("Negative prompt", text_view(v->negative, 2, &d.negative)), FALSE,
                        FALSE, 0);
 
-    GtkWidget *table = gtk_table_new(6, 3, FALSE);
+    GtkWidget *table = gtk_table_new(7, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(table), 6);
     gtk_table_set_row_spacings(GTK_TABLE(table), 4);
     gint row = 0;
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "_Model:", 0.0, 0.5, model_row(&d), 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "L_oRA:", 0.0, 0.5, lora_row(&d), 2, FALSE);
     GtkObject *adj = scale(table, row++, "_Steps:", v->steps, 1, 150, 1000, 1, 10, 0, "Sampling steps");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->steps);
     adj = scale(table, row++, "_Guidance:", v->guidance, 0, 30, 100, 0.5, 1, 1, "How closely to follow the prompt (CFG scale)");
@@ -230,6 +260,9 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
         read_text(d.negative, v->negative, sizeof v->negative);
         gchar *file = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(d.model));
         g_strlcpy(v->model, file ? file : "", sizeof v->model);
+        g_free(file);
+        file = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(d.lora));
+        g_strlcpy(v->lora, file ? file : "", sizeof v->lora);
         g_free(file);
         gchar *name = gtk_combo_box_text_get_active_text(GTK_COMBO_BOX_TEXT(d.sampler));
         gboolean karras = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(d.karras));

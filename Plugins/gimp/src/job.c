@@ -155,6 +155,8 @@ static gpointer worker(gpointer data) {
         g_mutex_unlock(&job->lock);
         if (sdswift_request_is_cancelled(job->request)) {
             s = SDSWIFT_CANCELLED;
+        } else if ((s = sd_apply_loras(model, &job->v, &message)) != SDSWIFT_OK) {
+            /* message set */
         } else {
             s = generate(job, model);
             if (s != SDSWIFT_OK) {

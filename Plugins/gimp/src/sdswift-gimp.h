@@ -7,6 +7,7 @@
  *   pixels.c          layer / selection pixels in and out of GEGL buffers, feathering
  *   modes.c           the four procedures: inputs from the image, result as a new layer
  *   dialog.c          the parameter dialog (GTK2 + libgimpui)
+ *   lora.c            the LoRA file and LoRA folder of a run
  */
 #ifndef SDSWIFT_GIMP_H
 #define SDSWIFT_GIMP_H
@@ -24,7 +25,7 @@ typedef enum {
 
 #define SD_TEXT_MAX 4096
 #define SD_PATH_MAX 4096
-#define SD_VALUES_VERSION 1
+#define SD_VALUES_VERSION 2
 
 /* Everything a run needs; stored as is with gimp_set_data, so fixed-size and pointer-free. */
 typedef struct {
@@ -42,6 +43,8 @@ typedef struct {
     gboolean only_masked;        /* inpaint: work on the mask's bounding box only */
     gint32 padding;              /* inpaint: context around that box */
     gint32 extend[4];            /* outpaint: left, top, right, bottom */
+    gchar lora[SD_PATH_MAX];     /* "" = none; dialog and last values only (not a PDB argument) */
+    gdouble lora_weight;
 } SdValues;
 
 /* ---- main.c / values.c */
@@ -115,6 +118,11 @@ gboolean sd_mask_is_empty(const guint8 *mask, gsize n);
  * *error (NULL error and FALSE: cancelled). */
 gboolean sd_run_mode(SdMode mode, GimpRunMode run_mode, gint32 image, gint32 drawable, const SdValues *v,
                      gint32 *new_layer, gint32 *seed_used, gchar **error);
+
+/* ---- lora.c */
+/* Merges v's LoRA into the model and sets $SDSWIFT_LORA_DIR as its folder for <lora:NAME:W> tags;
+ * on failure *message says why. */
+sdswift_status sd_apply_loras(sdswift_model *model, const SdValues *v, gchar **message);
 
 /* ---- dialog.c */
 gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v);

@@ -19,6 +19,7 @@ void sd_values_defaults(SdValues *v) {
     v->only_masked = FALSE;
     v->padding = 32;
     for (int i = 0; i < 4; i++) v->extend[i] = 64;
+    v->lora_weight = 1.0;
 }
 
 void sd_values_load(SdValues *v) {
@@ -29,7 +30,7 @@ void sd_values_load(SdValues *v) {
         if (stored.version == SD_VALUES_VERSION) {
             /* strings came from our own struct, but never trust a missing terminator */
             stored.model[SD_PATH_MAX - 1] = stored.prompt[SD_TEXT_MAX - 1] = stored.negative[SD_TEXT_MAX - 1] = 0;
-            stored.sampler[sizeof stored.sampler - 1] = 0;
+            stored.sampler[sizeof stored.sampler - 1] = stored.lora[SD_PATH_MAX - 1] = 0;
             *v = stored;
         }
     }
