@@ -212,6 +212,19 @@ expect cancel layers 1
 check "cancel: no error, no crash" bash -c "! grep -Eqi 'error for procedure|Plug-in crashed' '$out'"
 check "cancel: source layer unchanged" same_pixels cancel_src.png in.png
 
+# ---- LoRA: <lora:NAME:WEIGHT> in the prompt with $SDSWIFT_LORA_DIR (the dialog's LoRA file is merged the same way)
+sed -e "s|@TMP@|$tmp|g" -e "s|@MODEL@|$model|g" Tests/GIMP/lora.scm > "$tmp/lora.scm"
+gimp_batch "$tmp/lora.txt" "$tmp/lora.scm" SDSWIFT_LORA_DIR="$root/Tests/Fixtures/lora"
+out=$tmp/lora.txt
+check "lora: GIMP reached the end of the script (sentinel)" grep -q "SDSWIFT-GIMP-TEST-DONE" "$out"
+check "lora: three images" test -s "$tmp/lora_plain.png" -a -s "$tmp/lora_kohya.png" -a -s "$tmp/lora_peft.png"
+if same_pixels lora_plain.png lora_kohya.png; then fail "lora: <lora:tiny-kohya:0.7> did not change the image"
+else pass "lora: <lora:tiny-kohya:0.7> changes the image"; fi
+check "lora: the LoRA's kohya and diffusers files give the same image" same_pixels lora_kohya.png lora_peft.png
+expect lora_error file lora_missing.png
+expect lora_error layers 1
+check "lora: an unknown LoRA name is reported" bash -c "grep -A1 \"error for procedure 'plug-in-sdswift-txt2img'\" '$out' | grep -q \"no LoRA named 'no-such-lora'\""
+
 # ---- the interactive path under Xvfb: dialog, Generate, progress window, its Cancel button; undo
 if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     sed -e "s|@TMP@|$tmp|g" Tests/GIMP/gui.scm > "$tmp/gui.scm"
