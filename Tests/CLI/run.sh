@@ -278,6 +278,24 @@ for bad in "--from x" "--from x --to y --keyframe z" "--from x --to y --frames 1
         || fail "animate $bad -> usage error" "exit $rc: $(head -c 200 "$work/stderr")"
 done
 
+# --- LoRA: --lora PATH[:WEIGHT] merged for the run, --lora-dir for <lora:NAME:W> in the prompt
+lora=$fixtures/lora
+loraArgs=(txt2img -m "$sd1" --width 16 --height 16 --steps 3 --seed 6)
+expect_ok "txt2img for the LoRA checks" l0.png 16x16 "${loraArgs[@]}" -p "a red cube"
+expect_ok "--lora kohya file:0.7" l1.png 16x16 "${loraArgs[@]}" -p "a red cube" --lora "$lora/tiny-kohya.safetensors:0.7"
+same_pixels l0.png l1.png && fail "--lora changes the image" || pass "--lora changes the image"
+expect_ok "--lora-dir with <lora:tiny-peft:0.7>" l2.png 16x16 "${loraArgs[@]}" -p "a red cube <lora:tiny-peft:0.7>" --lora-dir "$lora"
+same_pixels l1.png l2.png && has_parameters l2.png "a red cube <lora:tiny-peft:0.7>" \
+    && pass "<lora:tiny-peft:0.7> = --lora tiny-kohya:0.7 (same LoRA), tag kept in the parameters" \
+    || fail "<lora:tiny-peft:0.7> = --lora tiny-kohya:0.7 (same LoRA), tag kept in the parameters"
+expect_ok "--lora at weight 0" l3.png 16x16 "${loraArgs[@]}" -p "a red cube" --lora "$lora/tiny-kohya.safetensors:0"
+same_pixels l0.png l3.png && pass "--lora PATH:0 is the model without LoRA" || fail "--lora PATH:0 is the model without LoRA"
+expect_error "missing --lora file" 3 "${loraArgs[@]}" -p x --lora /nonexistent-lora.safetensors
+expect_error "--lora for another model" 3 txt2img -m "$sd2" "${common[@]}" --lora "$lora/tiny-kohya.safetensors"
+expect_error "a checkpoint given as --lora" 3 "${loraArgs[@]}" -p x --lora "$sd1"
+expect_error "<lora:...> without --lora-dir" 1 "${loraArgs[@]}" -p "x <lora:tiny-kohya:1>"
+expect_error "unknown <lora:NAME>" 1 "${loraArgs[@]}" -p "x <lora:nothing-here:1>" --lora-dir "$lora"
+
 # --- Ctrl-C: status 130 and no file. SIGINT is repeated until the process ends (a background job may start
 # with SIGINT ignored until the program installs its handler; a second one ends it at once anyway).
 rm -f c.png
