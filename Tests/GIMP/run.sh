@@ -225,6 +225,23 @@ expect lora_error file lora_missing.png
 expect lora_error layers 1
 check "lora: an unknown LoRA name is reported" bash -c "grep -A1 \"error for procedure 'plug-in-sdswift-txt2img'\" '$out' | grep -q \"no LoRA named 'no-such-lora'\""
 
+# ---- a separate VAE and TAESD through the environment ($SDSWIFT_VAE, $SDSWIFT_TAESD, $SDSWIFT_FAST_DECODE)
+extras_run() {  # extras_run FILE [env assignments...]
+    local file=$1; shift
+    sed -e "s|@TMP@|$tmp|g" -e "s|@MODEL@|$model|g" -e "s|@FILE@|$file|g" Tests/GIMP/extras.scm > "$tmp/extras-$file.scm"
+    gimp_batch "$tmp/extras-$file.txt" "$tmp/extras-$file.scm" "$@"
+}
+extras_run extras_plain.png
+extras_run extras_vae.png SDSWIFT_VAE="$root/Tests/Fixtures/vae/vae-tiny-ldm.safetensors"
+extras_run extras_taesd.png SDSWIFT_TAESD="$root/Tests/Fixtures/taesd/taesd2x.safetensors"
+extras_run extras_fast.png SDSWIFT_TAESD="$root/Tests/Fixtures/taesd/taesd2x.safetensors" SDSWIFT_FAST_DECODE=1
+check "extras: four images" test -s "$tmp/extras_plain.png" -a -s "$tmp/extras_vae.png" -a -s "$tmp/extras_taesd.png" -a -s "$tmp/extras_fast.png"
+if same_pixels extras_plain.png extras_vae.png; then fail "extras: \$SDSWIFT_VAE did not change the image"
+else pass "extras: \$SDSWIFT_VAE changes the image"; fi
+check "extras: \$SDSWIFT_TAESD alone (previews) keeps the VAE's image" same_pixels extras_plain.png extras_taesd.png
+if same_pixels extras_plain.png extras_fast.png; then fail "extras: \$SDSWIFT_FAST_DECODE did not change the image"
+else pass "extras: \$SDSWIFT_FAST_DECODE decodes with the TAESD"; fi
+
 # ---- the interactive path under Xvfb: dialog, Generate, progress window, its Cancel button; undo
 if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     sed -e "s|@TMP@|$tmp|g" Tests/GIMP/gui.scm > "$tmp/gui.scm"
