@@ -100,12 +100,12 @@ extern "C" {
  * ============================================================================================= */
 
 #define SDSWIFT_VERSION_MAJOR 0
-#define SDSWIFT_VERSION_MINOR 1
+#define SDSWIFT_VERSION_MINOR 2
 #define SDSWIFT_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH, as returned by sdswift_version(). */
 #define SDSWIFT_VERSION_NUMBER \
     (SDSWIFT_VERSION_MAJOR * 10000 + SDSWIFT_VERSION_MINOR * 100 + SDSWIFT_VERSION_PATCH)
-#define SDSWIFT_VERSION_STRING "0.1.0"
+#define SDSWIFT_VERSION_STRING "0.2.0"
 /* See "ABI POLICY" above. Compare with sdswift_abi_version() at run time. */
 #define SDSWIFT_ABI_VERSION 1
 
@@ -132,9 +132,29 @@ SDSWIFT_API unsigned sdswift_abi_version(void);
 #define SDSWIFT_FEATURE_INITIAL_NOISE (1u << 21)    /* caller-given initial noise */
 #define SDSWIFT_FEATURE_PREVIEW (1u << 22)          /* progress events carry preview images */
 #define SDSWIFT_FEATURE_PNG (1u << 24)              /* sdswift_png_read / sdswift_png_write */
+#define SDSWIFT_FEATURE_PROMPT_MIX (1u << 25)       /* prompt_parts, AND syntax, variation seeds,
+                                                       sdswift_seed_noise / sdswift_noise_slerp */
 
 /* The SDSWIFT_FEATURE_* bits this library supports. */
 SDSWIFT_API uint64_t sdswift_features(void);
+
+/* Mixed prompts (sdswift_generate_params.prompt_parts, and the AND syntax in prompt):
+ *   COMPOSABLE  AUTOMATIC1111's "A AND B :0.6": each part guides the image,
+ *               guided = uncond + sum_k (cond_k - uncond) * weight_k * guidance. K parts cost ONE
+ *               batched UNet call of K + 1 rows per step (a single part: 2 rows, 1 without guidance).
+ *   BLEND       one prompt whose text embedding is sum_k weight_k * E_k / sum_k weight_k (the weights
+ *               must add up to a positive number): 2 rows per step with guidance, 1 without, for any K.
+ *               This is prompt interpolation: weights 1 - t and t. */
+typedef enum sdswift_prompt_mix {
+    SDSWIFT_PROMPT_MIX_COMPOSABLE = 0,
+    SDSWIFT_PROMPT_MIX_BLEND = 1
+} sdswift_prompt_mix;
+
+/* One part of a mixed prompt. */
+typedef struct sdswift_prompt_part {
+    const char *text;                /* UTF-8; NULL means "" (A1111 attention syntax allowed) */
+    float weight;                    /* finite */
+} sdswift_prompt_part;
 
 /* Samplers. sdswift_generate_params.sampler takes one of these; sampler_name (a string, see
  * sdswift_sampler_name) selects any sampler, including ones newer than this header. */
@@ -386,6 +406,19 @@ typedef struct sdswift_generate_params {
     int extend_top;
     int extend_right;
     int extend_bottom;
+    /* ---- since 0.2 ---- */
+    /* Several prompts with weights (1..16), replacing `prompt` when prompt_part_count > 0. Copied
+     * during the call. Default NULL / 0: `prompt` is used, read with the AND syntax. */
+    const sdswift_prompt_part *prompt_parts;
+    size_t prompt_part_count;
+    sdswift_prompt_mix prompt_mix;   /* how the parts combine; default SDSWIFT_PROMPT_MIX_COMPOSABLE */
+    /* Seed travel (A1111's "variation seed"): with use_variation_seed non-zero, every random draw
+     * is the slerp of the draws of seed and variation_seed at variation_strength (0..1; 0 = the
+     * seed's image, 1 = the variation seed's). Image i of a batch uses variation_seed + i.
+     * Default 0 / 0 / 0. */
+    int use_variation_seed;
+    uint64_t variation_seed;
+    float variation_strength;
 } sdswift_generate_params;
 
 /* Fills *params with the defaults listed above and sets struct_size. NULL is ignored. */
@@ -434,6 +467,23 @@ SDSWIFT_API sdswift_status sdswift_inpaint(const sdswift_model *model, sdswift_r
 SDSWIFT_API sdswift_status sdswift_outpaint(const sdswift_model *model, sdswift_request *request,
                                             const sdswift_generate_params *params,
                                             const sdswift_image *image, sdswift_result **out);
+
+/* ================================================================================================
+ * Noise (for seed travel with initial_noise)
+ * ============================================================================================= */
+
+/* The standard normal values the engine draws first for `seed` (PyTorch's CPU generator: what
+ * torch.randn(count, generator=torch.Generator().manual_seed(seed)) gives): txt2img's starting
+ * noise is the first batch x C x h x w of them. Errors: NULL_POINTER, INVALID_ARGUMENT (count 0 or
+ * over 2^28). */
+SDSWIFT_API sdswift_status sdswift_seed_noise(uint64_t seed, float *out, size_t count);
+
+/* Spherical interpolation of two noise vectors of `count` values: out = a at t = 0, b at t = 1
+ * (exactly), along the great circle between their directions with a linearly interpolated norm,
+ * so every point has the norm of real noise. out may alias a or b. Errors: NULL_POINTER,
+ * INVALID_ARGUMENT (count 0 or over 2^28, t not finite). */
+SDSWIFT_API sdswift_status sdswift_noise_slerp(const float *a, const float *b, size_t count, float t,
+                                               float *out);
 
 /* ================================================================================================
  * PNG files

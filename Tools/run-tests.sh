@@ -8,7 +8,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-packages="libopenblas-dev libpng-dev pkg-config"
+packages="libopenblas-dev libpng-dev libgif-dev pkg-config"
 [ -d Plugins/gimp ] && packages="$packages gimp libgimp2.0-dev xvfb"
 missing=""
 for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

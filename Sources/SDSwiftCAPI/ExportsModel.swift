@@ -19,7 +19,8 @@ func defaultLoadParams() -> sdswift_load_params {
 enum FirstVersionSize {
     static let loadParams = MemoryLayout<sdswift_load_params>.size
     static let modelInfo = MemoryLayout<sdswift_model_info>.size
-    static let generateParams = MemoryLayout<sdswift_generate_params>.size
+    /// Version 0.1 ended with extend_bottom; 0.2 appended prompt_parts (8-aligned, so its offset is the old sizeof).
+    static let generateParams = MemoryLayout<sdswift_generate_params>.offset(of: \sdswift_generate_params.prompt_parts)!
 }
 
 /// The live model behind a handle, or an error.

@@ -4,7 +4,7 @@ import SDPipeline
 
 // Versions, features, samplers, threads, status strings and the thread's last message.
 
-let libraryVersion = (major: 0, minor: 1, patch: 0)
+let libraryVersion = (major: 0, minor: 2, patch: 0)
 let libraryABIVersion: UInt32 = 1
 
 private let versionString = StaticStrings.make("\(libraryVersion.major).\(libraryVersion.minor).\(libraryVersion.patch)")
@@ -27,7 +27,7 @@ public func capiFeatures() -> UInt64 {
                          SDSWIFT_FEATURE_SAFETENSORS_FILE, SDSWIFT_FEATURE_DIFFUSERS_FOLDER,
                          SDSWIFT_FEATURE_TXT2IMG, SDSWIFT_FEATURE_IMG2IMG, SDSWIFT_FEATURE_INPAINT,
                          SDSWIFT_FEATURE_OUTPAINT, SDSWIFT_FEATURE_KARRAS, SDSWIFT_FEATURE_INITIAL_NOISE,
-                         SDSWIFT_FEATURE_PNG, SDSWIFT_FEATURE_PREVIEW,
+                         SDSWIFT_FEATURE_PNG, SDSWIFT_FEATURE_PREVIEW, SDSWIFT_FEATURE_PROMPT_MIX,
                          SDSWIFT_FEATURE_LORA].map { Int32(bitPattern: UInt32($0)) }
     return bits.reduce(UInt64(0)) { $0 | UInt64(UInt32(bitPattern: $1)) }
 }

@@ -38,6 +38,12 @@ func defaultGenerateParams() -> sdswift_generate_params {
     p.only_masked = o.onlyMasked ? 1 : 0
     p.only_masked_padding = Int32(o.padding)
     p.outpaint_overlap = Int32(o.overlap)
+    p.prompt_parts = nil
+    p.prompt_part_count = 0
+    p.prompt_mix = SDSWIFT_PROMPT_MIX_COMPOSABLE
+    p.use_variation_seed = 0
+    p.variation_seed = 0
+    p.variation_strength = 0
     return p
 }
 
@@ -62,6 +68,7 @@ func makeRequest(_ p: sdswift_generate_params, mode: CMode, model: ModelBox) thr
 
     r.prompt = try utf8(p.prompt, "prompt")
     r.negativePrompt = try utf8(p.negative_prompt, "negative_prompt")
+    try readPromptMix(p, into: &r)
 
     guard (1...Limits.maxSteps).contains(Int(p.steps)) else { throw invalid("steps \(p.steps) is not in 1..\(Limits.maxSteps)") }
     r.steps = Int(p.steps)
@@ -129,6 +136,35 @@ func makeRequest(_ p: sdswift_generate_params, mode: CMode, model: ModelBox) thr
     r.initialNoise = try initialNoise(p, width: outW, height: outH, channels: config.vae.latentChannels,
                                       factor: factor, batch: r.batchCount)
     return r
+}
+
+/// prompt_parts, prompt_mix and the variation seed (fields of version 0.2).
+private func readPromptMix(_ p: sdswift_generate_params, into r: inout GenerationRequest) throws {
+    switch p.prompt_mix {
+    case SDSWIFT_PROMPT_MIX_COMPOSABLE: r.promptMix = .composable
+    case SDSWIFT_PROMPT_MIX_BLEND: r.promptMix = .blend
+    default: throw invalid("prompt_mix \(Int32(bitPattern: p.prompt_mix.rawValue)) is not an sdswift_prompt_mix")
+    }
+    if p.prompt_part_count > 0 {
+        guard p.prompt_part_count <= 16 else { throw invalid("prompt_part_count \(p.prompt_part_count) is not in 0..16") }
+        guard let parts = p.prompt_parts else { throw nullPointer("prompt_parts (with prompt_part_count > 0)") }
+        r.promptParts = try (0..<p.prompt_part_count).map { i in
+            let part = parts[i]
+            guard part.weight.isFinite else { throw invalid("prompt_parts[\(i)].weight is \(part.weight), not a finite number") }
+            return WeightedPrompt(try utf8(part.text, "prompt_parts[\(i)].text"), weight: part.weight)
+        }
+        if r.promptMix == .blend {
+            let sum = r.promptParts!.reduce(Float(0)) { $0 + $1.weight }
+            guard sum.isFinite, sum > 0 else { throw invalid("blended prompt_parts weights add up to \(sum); they must add up to a positive number") }
+        }
+    }
+    if p.use_variation_seed != 0 {
+        guard p.variation_strength.isFinite, (0...1).contains(p.variation_strength) else {
+            throw invalid("variation_strength \(p.variation_strength) is not in [0, 1]")
+        }
+        r.variationSeed = p.variation_seed
+        r.variationStrength = p.variation_strength
+    }
 }
 
 private func utf8(_ s: UnsafePointer<CChar>?, _ name: String) throws -> String {

@@ -104,6 +104,7 @@ if [ "${SKIP_GENERATE:-0}" != 1 ]; then
     compile test_threads Tests/CAPI/test_threads.c "${asan[@]}" && run_test test_threads "$tmp/test_threads" "$model"
     compile test_vae Tests/CAPI/test_vae.c "${asan[@]}" && run_test test_vae "$tmp/test_vae" Tests/Fixtures
     compile test_lora Tests/CAPI/test_lora.c "${asan[@]}" && run_test test_lora "$tmp/test_lora" "$model" Tests/Fixtures/lora Tests/Fixtures/models/sd2-tiny.safetensors
+    compile test_mix Tests/CAPI/test_mix.c "${asan[@]}" && run_test test_mix "$tmp/test_mix" "$model"
 
     # ---- the examples build and run
     if compile example_c Examples/c/txt2img.c && "$tmp/example_c" "$model" "$tmp/example.png" "a small test" 16 >/dev/null \

@@ -2,6 +2,8 @@
  * mismatched mask, missing and broken model files. Each call must return its documented status
  * with a message, and the process must survive (run under AddressSanitizer by run.sh).
  * Usage: test_badinput MODEL TMPDIR */
+#include <stddef.h>
+
 #include "check.h"
 
 #include <float.h>
@@ -158,7 +160,8 @@ int main(int argc, char **argv) {
     p = base;
     p.struct_size = 0;
     all_modes(&p, SDSWIFT_BAD_STRUCT_SIZE, "struct_size 0");
-    p.struct_size = sizeof p - 8;
+    /* smaller than the first published version (0.1 ended with extend_bottom) */
+    p.struct_size = offsetof(sdswift_generate_params, extend_bottom);
     all_modes(&p, SDSWIFT_BAD_STRUCT_SIZE, "struct_size too small");
 
     /* ---- values ---- */
