@@ -99,6 +99,33 @@ final class PromptMixTests: XCTestCase {
         XCTAssertEqual(a, c, "a one-prompt blend is the prompt itself")
     }
 
+    /// Two composable prompts cost one UNet call per step with 3 rows (not two passes); a blend of
+    /// two costs what one prompt costs.
+    func testUNetCallsPerStep() throws {
+        let pipe = try StableDiffusionPipeline(path: Fixtures.model("sd1-tiny"))
+        func cost(_ prompt: String, _ mix: PromptMixMode, guidance: Float = 7.5) throws -> (calls: Int, rows: Int) {
+            var r = GenerationRequest()
+            r.prompt = prompt; r.promptMix = mix; r.guidanceScale = guidance
+            r.width = 16; r.height = 16; r.steps = 5
+            let (c0, s0) = (pipe.unet.callCount, pipe.unet.evaluatedSamples)
+            _ = try pipe.generate(r)
+            return (pipe.unet.callCount - c0, pipe.unet.evaluatedSamples - s0)
+        }
+        let composable = try cost("a red cube AND a blue ball :0.6", .composable)
+        XCTAssertEqual(composable.calls, 5, "one UNet call per step")
+        XCTAssertEqual(composable.rows, 15, "each call: uncond + 2 prompts")
+        let three = try cost("a AND b AND c", .composable, guidance: 1)
+        XCTAssertEqual(three.calls, 5)
+        XCTAssertEqual(three.rows, 20, "composable needs the uncond row even at guidance 1")
+        let blend = try cost("a red cube AND a blue ball :0.6", .blend)
+        XCTAssertEqual(blend.calls, 5)
+        XCTAssertEqual(blend.rows, 10, "a blend is one prompt: uncond + blend")
+        let plain = try cost("a red cube", .composable)
+        XCTAssertEqual(plain.rows, 10)
+        let unguided = try cost("a red cube", .composable, guidance: 1)
+        XCTAssertEqual(unguided.rows, 5, "guidance <= 1: the prompt alone")
+    }
+
     func testInvalidMixes() throws {
         let pipe = try StableDiffusionPipeline(path: Fixtures.model("sd1-tiny"))
         var request = GenerationRequest()
