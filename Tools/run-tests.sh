@@ -54,6 +54,7 @@ suite swift-tests swift test
 # library the C tests just installed into build/
 [ -x Tests/Fuzz/run.sh ] && suite fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" bash Tests/Fuzz/run.sh
 [ -x Tests/Reliability/run.sh ] && suite reliability env SDSWIFT_PREFIX="${SDSWIFT_PREFIX:-$root/build}" bash Tests/Reliability/run.sh
+[ -x Tests/Reliability/tsan.sh ] && suite tsan bash Tests/Reliability/tsan.sh  # 4 threads x 20 under TSan (~2.5 min cold)
 [ -x Tests/GIMP/run.sh ] && suite gimp bash Tests/GIMP/run.sh
 
 echo
