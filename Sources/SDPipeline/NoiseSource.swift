@@ -11,6 +11,30 @@ public final class SeededNoise: NoiseSource {
     public func next(_ count: Int) -> [Float] { generator.randn(count) }
 }
 
+/// AUTOMATIC1111's "NV" source (torch.randn on CUDA, see PhiloxGenerator): every draw continues the
+/// same generator with the offset moved on by one, as A1111's rng_philox Generator.randn does, so the
+/// starting noise is draw 0 and the per-step noise of ancestral samplers draws 1, 2, ...
+public final class PhiloxNoise: NoiseSource {
+    let generator: PhiloxGenerator
+    public init(seed: UInt64) { generator = PhiloxGenerator(seed: seed) }
+    public func next(_ count: Int) -> [Float] { generator.randn(count) }
+}
+
+/// Which generator turns a seed into noise.
+public enum RandomSource: String, Sendable, CaseIterable {
+    /// PyTorch's CPU generator (diffusers scripts with a CPU generator; A1111's "CPU" source).
+    case cpu
+    /// PyTorch's CUDA generator (Philox4x32-10): A1111's default "GPU" source and, bit for bit, its "NV".
+    case philox
+
+    public func noise(seed: UInt64) -> NoiseSource {
+        switch self {
+        case .cpu: return SeededNoise(seed: seed)
+        case .philox: return PhiloxNoise(seed: seed)
+        }
+    }
+}
+
 /// A fixed sequence of noise tensors (reference fixtures, caller-given noise), then a fallback.
 public final class RecordedNoise: NoiseSource {
     private var queue: [[Float]]
