@@ -67,9 +67,10 @@ extension StableDiffusionPipeline {
                 if let given = noiseFor?(index) {
                     noise = given
                 } else if let variation = request.variationSeed {
-                    noise = SlerpNoise(seed: seed, seed: variation &+ UInt64(index), t: request.variationStrength)
+                    noise = SlerpNoise(seed: seed, seed: variation &+ UInt64(index), t: request.variationStrength,
+                                       source: request.rng)
                 } else {
-                    noise = SeededNoise(seed: seed)
+                    noise = request.rng.noise(seed: seed)
                 }
                 let initial = request.initialNoise.map { Array($0[(index * latentCount)..<((index + 1) * latentCount)]) }
                 let (latents, decoded) = try denoise(plan.job, conditioning: conditioning!, settings: settings, noise: noise,
@@ -114,6 +115,9 @@ extension StableDiffusionPipeline {
         }
         if r.clipSkip > 1 { fields.append("Clip skip: \(r.clipSkip)") }
         if r.promptMix == .blend && r.resolvedPromptParts.count > 1 { fields.append("Prompt mix: blend") }
+        // A1111 writes "RNG: <source>" unless it is its default "GPU"; "NV" is its exact CPU rendition of
+        // the CUDA generator, which is what PhiloxGenerator computes.
+        if r.rng == .philox { fields.append("RNG: NV") }
         fields.append("Version: sdswift")
         return text + "\n" + fields.joined(separator: ", ")
     }

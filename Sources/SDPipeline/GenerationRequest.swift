@@ -66,6 +66,10 @@ public struct GenerationRequest: Sendable {
     /// Image i of a batch uses seed + i and variationSeed + i.
     public var variationSeed: UInt64? = nil
     public var variationStrength: Float = 0
+    /// Which generator turns seeds into noise: PyTorch's CPU generator (diffusers with a CPU generator,
+    /// A1111's "CPU") or its CUDA Philox generator (A1111's default "GPU" and its "NV"). Every draw of an
+    /// image (starting noise, posterior samples, per-step noise) comes from that image's generator.
+    public var rng = RandomSource.cpu
     public init() {}
 
     /// The prompt parts this request stands for.

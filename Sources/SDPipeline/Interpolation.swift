@@ -57,8 +57,8 @@ public final class SlerpNoise: NoiseSource {
         self.a = a; self.b = b; self.t = t
     }
 
-    public convenience init(seed a: UInt64, seed b: UInt64, t: Float) {
-        self.init(from: SeededNoise(seed: a), to: SeededNoise(seed: b), t: t)
+    public convenience init(seed a: UInt64, seed b: UInt64, t: Float, source: RandomSource = .cpu) {
+        self.init(from: source.noise(seed: a), to: source.noise(seed: b), t: t)
     }
 
     public func next(_ count: Int) -> [Float] {

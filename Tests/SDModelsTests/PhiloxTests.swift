@@ -90,6 +90,30 @@ final class PhiloxTests: XCTestCase {
         XCTAssertTrue(v.allSatisfy { $0.isFinite })
     }
 
+    /// request.rng = .philox: the starting noise is the Philox draw of the seed (Euler draws nothing else),
+    /// the image differs from the CPU generator's, the parameters say "RNG: NV", and seed travel slerps
+    /// two Philox draws.
+    func testGenerationUsesTheSource() throws {
+        let pipe = try StableDiffusionPipeline(path: Fixtures.model("sd1-tiny.safetensors"))
+        var r = GenerationRequest()
+        r.prompt = "a red circle"; r.width = 16; r.height = 16; r.steps = 3; r.seed = 8
+        let cpu = try pipe.generate(r)
+        r.rng = .philox
+        let philox = try pipe.generate(r)
+        XCTAssertNotEqual(philox.images, cpu.images)
+        XCTAssertFalse(cpu.parameters[0].contains("RNG:"))
+        XCTAssertTrue(philox.parameters[0].contains(", RNG: NV, "), philox.parameters[0])
+        let count = pipe.config.vae.latentChannels * (16 / pipe.downscale) * (16 / pipe.downscale)
+        var given = r
+        given.rng = .cpu; given.seed = 123
+        given.initialNoise = PhiloxGenerator(seed: 8).randn(count)
+        XCTAssertEqual(try pipe.generate(given).images, philox.images)
+
+        r.variationSeed = 9; r.variationStrength = 0.3
+        given.initialNoise = Slerp.interpolate(PhiloxGenerator(seed: 8).randn(count), PhiloxGenerator(seed: 9).randn(count), t: 0.3)
+        XCTAssertEqual(try pipe.generate(r).images, try pipe.generate(given).images)
+    }
+
     private func assertUlps(_ got: [Float], _ want: [Double], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(got.count, want.count, what, file: file, line: line)
         for (g, w) in zip(got, want) {
