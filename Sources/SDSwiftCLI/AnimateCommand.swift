@@ -59,6 +59,9 @@ struct AnimateCommand: ParsableCommand {
     @Option(name: .customLong("clip-skip"), help: "Stop the text encoder this many layers from the end (1 = last layer).")
     var clipSkip: Int = 1
 
+    @Option(help: rngHelp)
+    var rng: RNGChoice = .cpu
+
     @Option(help: "Width in pixels, a multiple of 8 (default: the model's native size).")
     var width: Int?
 
@@ -139,6 +142,7 @@ struct AnimateCommand: ParsableCommand {
         request.base.sampler = sampler.rawValue
         request.base.karras = karras
         request.base.clipSkip = clipSkip
+        request.base.rng = rng.source
         let native = NativeSize.of(path: modelPath, config: checkpoint.config)
         request.base.width = width ?? native.width
         request.base.height = height ?? native.height

@@ -18,6 +18,24 @@ enum MixChoice: String, CaseIterable, ExpressibleByArgument {
     var mode: PromptMixMode { self == .composable ? .composable : .blend }
 }
 
+/// --rng values: which generator turns a seed into noise (RandomSource). AUTOMATIC1111's names are
+/// accepted too, in any case: CPU; GPU (its default: torch on CUDA) and NV (its exact CPU rendition of
+/// it) are both the Philox generator; so are cuda and philox.
+enum RNGChoice: String, CaseIterable, ExpressibleByArgument {
+    case cpu, gpu
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "cpu": self = .cpu
+        case "gpu", "nv", "cuda", "philox": self = .gpu
+        default: return nil
+        }
+    }
+    var source: RandomSource { self == .cpu ? .cpu : .philox }
+}
+
+/// The --rng help text (generating subcommands and animate).
+let rngHelp = ArgumentHelp("Random source of the seed's noise: cpu (PyTorch's CPU generator, as diffusers scripts use) or gpu (PyTorch's CUDA Philox generator: AUTOMATIC1111's default 'GPU' and its 'NV'; nv, cuda, philox also work).", valueName: "source")
+
 /// Which model to load; shared by every subcommand.
 struct ModelOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .long],
@@ -70,6 +88,9 @@ struct GenerationOptions: ParsableArguments {
 
     @Option(name: .customLong("variation-strength"), help: "0 = the seed's image, 1 = the variation seed's (default 0.5 with --variation-seed).")
     var variationStrength: Float?
+
+    @Option(help: rngHelp)
+    var rng: RNGChoice = .cpu
 
     @Option(name: .customLong("clip-skip"), help: "Stop the text encoder this many layers from the end (1 = last layer).")
     var clipSkip: Int = 1

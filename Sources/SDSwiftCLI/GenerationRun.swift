@@ -39,6 +39,7 @@ struct GenerationRun {
         request.promptMix = options.mix.mode
         request.variationSeed = options.variationSeed
         request.variationStrength = options.variationSeed == nil ? 0 : options.variationStrength ?? 0.5
+        request.rng = options.rng.source
         if case .textToImage = mode {
             let native = NativeSize.of(path: modelPath, config: checkpoint.config)
             request.width = size.width ?? native.width

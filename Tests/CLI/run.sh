@@ -243,6 +243,15 @@ has_parameters vs.png "Variation seed: 43, Variation seed strength: 0.3" && pass
     || fail "variation seed in the parameters"
 expect_error "--variation-strength without --variation-seed" 2 txt2img -m "$sd1" "${common[@]}" --variation-strength 0.5
 expect_error "--mix unknown" 2 txt2img -m "$sd1" "${common[@]}" --mix average
+# --rng: PyTorch's CUDA Philox generator (A1111's GPU / NV) instead of its CPU generator, same seed.
+expect_ok "--rng gpu" rng-gpu.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --rng gpu
+expect_ok "--rng cpu" rng-cpu.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --rng cpu
+expect_ok "--rng NV (A1111's name)" rng-nv.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --rng NV
+! cmp -s rng-gpu.png rng-cpu.png && cmp -s rng-gpu.png rng-nv.png && pass "--rng gpu is another image than cpu; NV is gpu" \
+    || fail "--rng gpu is another image than cpu; NV is gpu"
+has_parameters rng-gpu.png ", RNG: NV," && ! has_parameters rng-cpu.png "RNG:" && pass "--rng gpu named in the parameters (RNG: NV)" \
+    || fail "--rng gpu named in the parameters (RNG: NV)"
+expect_error "--rng unknown" 2 txt2img -m "$sd1" "${common[@]}" --rng mt
 
 # The pixels of a PNG: everything from the first IDAT chunk on (the parameters chunk comes before it).
 pixels_of() { local at; at=$(LC_ALL=C grep -obUa IDAT "$1" | head -1 | cut -d: -f1); tail -c +"$((at + 1))" "$1"; }
