@@ -150,6 +150,20 @@ typedef enum sdswift_prompt_mix {
     SDSWIFT_PROMPT_MIX_BLEND = 1
 } sdswift_prompt_mix;
 
+/* Random sources: which generator turns a seed into noise (sdswift_generate_params.rng,
+ * sdswift_seed_noise_rng; since 0.2, SDSWIFT_FEATURE_PHILOX):
+ *   CPU     PyTorch's CPU generator (mt19937), torch.randn(..., generator=torch.Generator().manual_seed(seed)):
+ *           what diffusers scripts with a CPU generator and AUTOMATIC1111's "CPU" source draw.
+ *   PHILOX  PyTorch's CUDA generator (Philox4x32-10 + Box-Muller, as torch.randn on a CUDA device):
+ *           AUTOMATIC1111's "NV" source exactly and its default "GPU" source to within about 3e-7 per
+ *           value. Every draw of an image continues its generator (offset + 1 per draw), as A1111's
+ *           NV source does. The parameters text then says "RNG: NV". */
+#define SDSWIFT_FEATURE_PHILOX (1u << 27)  /* SDSWIFT_RNG_PHILOX, sdswift_seed_noise_rng */
+typedef enum sdswift_rng {
+    SDSWIFT_RNG_CPU = 0,
+    SDSWIFT_RNG_PHILOX = 1
+} sdswift_rng;
+
 /* One part of a mixed prompt. */
 typedef struct sdswift_prompt_part {
     const char *text;                /* UTF-8; NULL means "" (A1111 attention syntax allowed) */
@@ -419,6 +433,8 @@ typedef struct sdswift_generate_params {
     int use_variation_seed;
     uint64_t variation_seed;
     float variation_strength;
+    sdswift_rng rng;                 /* the seed's noise source (see sdswift_rng); default
+                                        SDSWIFT_RNG_CPU */
 } sdswift_generate_params;
 
 /* Fills *params with the defaults listed above and sets struct_size. NULL is ignored. */
@@ -477,6 +493,12 @@ SDSWIFT_API sdswift_status sdswift_outpaint(const sdswift_model *model, sdswift_
  * noise is the first batch x C x h x w of them. Errors: NULL_POINTER, INVALID_ARGUMENT (count 0 or
  * over 2^28). */
 SDSWIFT_API sdswift_status sdswift_seed_noise(uint64_t seed, float *out, size_t count);
+
+/* The same from a chosen random source (sdswift_seed_noise is SDSWIFT_RNG_CPU): with
+ * SDSWIFT_RNG_PHILOX, torch.randn(count, device="cuda") after torch.manual_seed(seed) (A1111's NV
+ * source). Errors: NULL_POINTER, INVALID_ARGUMENT (count 0 or over 2^28, rng not an sdswift_rng).
+ * Since 0.2 (SDSWIFT_FEATURE_PHILOX). */
+SDSWIFT_API sdswift_status sdswift_seed_noise_rng(uint64_t seed, sdswift_rng rng, float *out, size_t count);
 
 /* Spherical interpolation of two noise vectors of `count` values: out = a at t = 0, b at t = 1
  * (exactly), along the great circle between their directions with a linearly interpolated norm,

@@ -14,6 +14,16 @@ public func capiSeedNoise(_ seed: UInt64, _ out: UnsafeMutablePointer<Float>?, _
     }
 }
 
+@_cdecl("sdswift_seed_noise_rng")
+public func capiSeedNoiseRNG(_ seed: UInt64, _ rng: sdswift_rng, _ out: UnsafeMutablePointer<Float>?, _ count: Int) -> sdswift_status {
+    capiCall {
+        guard let out else { throw nullPointer("out") }
+        guard count > 0, count <= maxNoiseCount else { throw invalid("count \(count) is not in 1..\(maxNoiseCount)") }
+        let values = try randomSource(rng).noise(seed: seed).next(count)
+        out.update(from: values, count: count)
+    }
+}
+
 @_cdecl("sdswift_noise_slerp")
 public func capiNoiseSlerp(_ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, _ count: Int, _ t: Float,
                            _ out: UnsafeMutablePointer<Float>?) -> sdswift_status {

@@ -28,7 +28,7 @@ public func capiFeatures() -> UInt64 {
                          SDSWIFT_FEATURE_TXT2IMG, SDSWIFT_FEATURE_IMG2IMG, SDSWIFT_FEATURE_INPAINT,
                          SDSWIFT_FEATURE_OUTPAINT, SDSWIFT_FEATURE_KARRAS, SDSWIFT_FEATURE_INITIAL_NOISE,
                          SDSWIFT_FEATURE_PNG, SDSWIFT_FEATURE_PREVIEW, SDSWIFT_FEATURE_PROMPT_MIX,
-                         SDSWIFT_FEATURE_LORA].map { Int32(bitPattern: UInt32($0)) }
+                         SDSWIFT_FEATURE_LORA, SDSWIFT_FEATURE_PHILOX].map { Int32(bitPattern: UInt32($0)) }
     return bits.reduce(UInt64(0)) { $0 | UInt64(UInt32(bitPattern: $1)) }
 }
 

@@ -44,6 +44,7 @@ func defaultGenerateParams() -> sdswift_generate_params {
     p.use_variation_seed = 0
     p.variation_seed = 0
     p.variation_strength = 0
+    p.rng = SDSWIFT_RNG_CPU
     return p
 }
 
@@ -69,6 +70,7 @@ func makeRequest(_ p: sdswift_generate_params, mode: CMode, model: ModelBox) thr
     r.prompt = try utf8(p.prompt, "prompt")
     r.negativePrompt = try utf8(p.negative_prompt, "negative_prompt")
     try readPromptMix(p, into: &r)
+    r.rng = try randomSource(p.rng)
 
     guard (1...Limits.maxSteps).contains(Int(p.steps)) else { throw invalid("steps \(p.steps) is not in 1..\(Limits.maxSteps)") }
     r.steps = Int(p.steps)
@@ -164,6 +166,15 @@ private func readPromptMix(_ p: sdswift_generate_params, into r: inout Generatio
         }
         r.variationSeed = p.variation_seed
         r.variationStrength = p.variation_strength
+    }
+}
+
+/// An sdswift_rng value as the engine's RandomSource.
+func randomSource(_ rng: sdswift_rng) throws -> RandomSource {
+    switch rng {
+    case SDSWIFT_RNG_CPU: return .cpu
+    case SDSWIFT_RNG_PHILOX: return .philox
+    default: throw invalid("rng \(Int32(bitPattern: rng.rawValue)) is not an sdswift_rng")
     }
 }
 

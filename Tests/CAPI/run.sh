@@ -105,6 +105,7 @@ if [ "${SKIP_GENERATE:-0}" != 1 ]; then
     compile test_vae Tests/CAPI/test_vae.c "${asan[@]}" && run_test test_vae "$tmp/test_vae" Tests/Fixtures
     compile test_lora Tests/CAPI/test_lora.c "${asan[@]}" && run_test test_lora "$tmp/test_lora" "$model" Tests/Fixtures/lora Tests/Fixtures/models/sd2-tiny.safetensors
     compile test_mix Tests/CAPI/test_mix.c "${asan[@]}" && run_test test_mix "$tmp/test_mix" "$model"
+    compile test_rng Tests/CAPI/test_rng.c "${asan[@]}" && run_test test_rng "$tmp/test_rng" "$model"
 
     # ---- the examples build and run
     if compile example_c Examples/c/txt2img.c && "$tmp/example_c" "$model" "$tmp/example.png" "a small test" 16 >/dev/null \
