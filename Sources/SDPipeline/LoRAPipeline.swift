@@ -44,15 +44,20 @@ final class LoRAState: @unchecked Sendable {
     var fixedUses: [LoRAUse] { locked { fixed } }
 
     func setFixed(_ uses: [LoRAUse]) throws {
-        let overlay = try merged(uses)
+        let overlay = try self.overlay(for: uses)
         locked { fixed = uses; fixedOverlay = overlay }
     }
 
-    /// The overlay for a full list of LoRAs (the model's, then the request's).
+    /// The overlay for a full list of LoRAs (the model's, then the request's): the model's merge or
+    /// the last request's when the list is the same, else a new merge (kept as the last request's).
     func overlay(for uses: [LoRAUse]) throws -> WeightOverlay? {
-        if let hit = locked({ uses == fixed ? .some(fixedOverlay) : (recent?.uses == uses ? .some(recent!.overlay) : nil) }) {
-            return hit
+        enum Cached { case hit(WeightOverlay?), miss }
+        let cached: Cached = locked {
+            if uses == fixed { return .hit(fixedOverlay) }
+            if let recent, recent.uses == uses { return .hit(recent.overlay) }
+            return .miss
         }
+        if case .hit(let overlay) = cached { return overlay }
         let overlay = try merged(uses)
         locked { recent = (uses, overlay) }
         return overlay
