@@ -20,6 +20,8 @@ struct AnimateCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup var lora: LoRAOptions
+
     @Option(help: "The first prompt.")
     var from: String?
 
@@ -115,6 +117,7 @@ struct AnimateCommand: ParsableCommand {
 
     func run() throws {
         let modelPath = try ModelLocation.resolve(modelOptions.model)
+        try lora.checkFiles()
         func seed(_ text: String?) -> UInt64? {
             guard let text, text != "-1" else { return nil }
             return UInt64(text)
@@ -149,6 +152,7 @@ struct AnimateCommand: ParsableCommand {
         try GenerationRun.checkTextToImageSize(width: request.base.width, height: request.base.height,
                                                factor: checkpoint.config.vae.downscale)
         let pipeline = try ModelLoading.pipeline(checkpoint)
+        try lora.apply(to: pipeline)
 
         let bar = ProgressBar(enabled: !quiet, batch: frames, unit: "frame")
         var images: [Image8] = []
