@@ -164,6 +164,13 @@ typedef enum sdswift_rng {
     SDSWIFT_RNG_PHILOX = 1
 } sdswift_rng;
 
+/* Tiled VAE decoding (sdswift_generate_params.vae_tiling). */
+typedef enum sdswift_vae_tiling {
+    SDSWIFT_VAE_TILING_AUTO = 0,     /* tiles when a side is over 1.5 tiles (768 px for SD) */
+    SDSWIFT_VAE_TILING_ON = 1,       /* tiles whenever the image is larger than one tile */
+    SDSWIFT_VAE_TILING_OFF = 2       /* one decode of the whole image */
+} sdswift_vae_tiling;
+
 /* One part of a mixed prompt. */
 typedef struct sdswift_prompt_part {
     const char *text;                /* UTF-8; NULL means "" (A1111 attention syntax allowed) */
@@ -435,6 +442,9 @@ typedef struct sdswift_generate_params {
     float variation_strength;
     sdswift_rng rng;                 /* the seed's noise source (see sdswift_rng); default
                                         SDSWIFT_RNG_CPU */
+    sdswift_vae_tiling vae_tiling;   /* the final decode in overlapping 512 px tiles (bounded
+                                        memory, seams blended as diffusers' tiled decode does);
+                                        default SDSWIFT_VAE_TILING_AUTO: tiles above 768 px a side */
 } sdswift_generate_params;
 
 /* Fills *params with the defaults listed above and sets struct_size. NULL is ignored. */

@@ -149,6 +149,8 @@ def main():
     make_lora_fixtures(FIXTURES)
     from reference import mixing_fixtures
     mixing_fixtures.make(FIXTURES, tokenizers[0])
+    from reference import tiling_fixtures
+    tiling_fixtures.make(FIXTURES)
 
 
 if __name__ == "__main__":

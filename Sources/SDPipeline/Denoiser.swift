@@ -25,6 +25,8 @@ struct DenoiseSettings {
     var sampler: SamplerKind
     var karras: Bool
     var previews = false
+    var vaeTiling = VAETiling.auto
+    var vaeTileLatents = 64
 }
 
 extension StableDiffusionPipeline {
@@ -143,7 +145,7 @@ extension StableDiffusionPipeline {
         try report(.denoise, total, total, preview)
         try report(.decode, 0, 1, nil)
         let final = Tensor([1, lc, lh, lw], values: latents)
-        let decoded = decodeFinal(final)  // the VAE, or TAESD with LoadOptions.fastDecode
+        let decoded = decodeFinal(final, tiling: settings.vaeTiling, tile: settings.vaeTileLatents)  // the VAE, or TAESD with LoadOptions.fastDecode
         try report(.decode, 1, 1, nil)
         return (final, decoded)
     }

@@ -23,6 +23,9 @@ extension StableDiffusionPipeline {
         guard request.clipSkip >= 1 && request.clipSkip <= config.text.numLayers else {
             throw PipelineError.invalidArgument("clip skip must be 1...\(config.text.numLayers)")
         }
+        guard request.vaeTileLatents >= 4 && request.vaeTileLatents <= 1024 else {
+            throw PipelineError.invalidArgument("VAE tile size must be 4...1024 latent pixels, got \(request.vaeTileLatents)")
+        }
         guard request.variationStrength.isFinite, (0...1).contains(request.variationStrength) else {
             throw PipelineError.invalidArgument("variation strength must be in 0...1, got \(request.variationStrength)")
         }
@@ -32,11 +35,13 @@ extension StableDiffusionPipeline {
         let plan = try EditPlan(request: request, downscale: downscale, nativeSide: max(nativeSize.width, nativeSize.height))
         if !plan.returnsInputUnchanged {
             try MemoryLimit.check(MemoryEstimate.peakBytes(config: config, width: plan.job.width, height: plan.job.height,
-                                                           unetBatch: Self.unetBatch(request, parts: parts.count)),
+                                                           unetBatch: Self.unetBatch(request, parts: parts.count),
+                                                           vaeTile: decodesInTiles(request, plan: plan) ? request.vaeTileLatents : nil),
                                   width: plan.job.width, height: plan.job.height)
         }
         let settings = DenoiseSettings(steps: request.steps, guidance: request.guidanceScale, sampler: sampler,
-                                       karras: request.karras, previews: request.previews && progress != nil)
+                                       karras: request.karras, previews: request.previews && progress != nil,
+                                       vaeTiling: request.vaeTiling, vaeTileLatents: request.vaeTileLatents)
         let lc = config.vae.latentChannels
         let latentCount = lc * (plan.job.height / downscale) * (plan.job.width / downscale)
         if let given = request.initialNoise, given.count != latentCount * request.batchCount {
@@ -82,6 +87,12 @@ extension StableDiffusionPipeline {
             parameters.append(parametersText(request, seed: seed, size: (images.last!.width, images.last!.height)))
         }
         return GenerationResult(images: images, seeds: seeds, parameters: parameters)
+    }
+
+    /// Whether the final decode will run in tiles (the rule of decodeFinal).
+    func decodesInTiles(_ r: GenerationRequest, plan: EditPlan) -> Bool {
+        let h = plan.job.height / downscale, w = plan.job.width / downscale, tile = r.vaeTileLatents
+        return r.vaeTiling == .on ? (h > tile || w > tile) : r.vaeTiling == .auto && 2 * max(h, w) > 3 * tile
     }
 
     /// Rows of each UNet call: [uncond?] + one per composable prompt, or [uncond?] + the blend.

@@ -70,6 +70,10 @@ public struct GenerationRequest: Sendable {
     /// A1111's "CPU") or its CUDA Philox generator (A1111's default "GPU" and its "NV"). Every draw of an
     /// image (starting noise, posterior samples, per-step noise) comes from that image's generator.
     public var rng = RandomSource.cpu
+    /// The final VAE decode in overlapping tiles (TiledDecode): bounded memory for large images.
+    public var vaeTiling = VAETiling.auto
+    /// Tile side in latent pixels (64 = 512 px for SD); auto tiles above 1.5 tiles a side.
+    public var vaeTileLatents = 64
     public init() {}
 
     /// The prompt parts this request stands for.

@@ -15,7 +15,9 @@ public enum MemoryEstimate {
     }
 
     /// `unetBatch`: the rows of one UNet call (2 with guidance; 1 + K for K composable prompts).
-    public static func peakBytes(config: ModelConfig, width: Int, height: Int, unetBatch: Int) -> Int {
+    /// `vaeTile`: the decode runs in tiles of this many latents a side (TiledDecode), so its feature
+    /// maps are a tile's, plus the output image.
+    public static func peakBytes(config: ModelConfig, width: Int, height: Int, unetBatch: Int, vaeTile: Int? = nil) -> Int {
         let f = max(1, config.vae.downscale)
         let lw = (width + f - 1) / f, lh = (height + f - 1) / f
         let batch = max(1, unetBatch)
@@ -35,11 +37,13 @@ public enum MemoryEstimate {
         // VAE: ~8 feature maps of the top level's channels at full resolution, plus the mid-block's
         // single-head attention over the latent tokens.
         let vaeChannels = config.vae.blockOutChannels.first ?? 128
-        let pixels = lw * f * lh * f
-        let tokens = lw * lh
+        let tileW = min(lw, vaeTile ?? lw), tileH = min(lh, vaeTile ?? lh)
+        let pixels = tileW * f * tileH * f
+        let tokens = tileW * tileH
         let vaeBytes = (8 * vaeChannels * pixels + min(tokens, 1024) * tokens + 4 * (config.vae.blockOutChannels.last ?? 512) * tokens) * floats
 
-        let buffers = 64 << 20 + 32 << 20  // im2col band + images, latents, text context
+        let tiles = vaeTile == nil ? 0 : 3 * lw * f * lh * f * floats * 2  // decoded tiles kept for blending + output
+        let buffers = 64 << 20 + 32 << 20 + tiles  // im2col band + images, latents, text context
         return max(unetBytes, vaeBytes) + buffers
     }
 }

@@ -18,11 +18,15 @@ extension StableDiffusionPipeline {
     /// The final latents (model scale, [1, latentC, h, w]) -> image [1, 3, H, W] about [-1, 1]: the VAE
     /// (on latents / scaling factor), or TAESD with fast decode (on the latents as they are, as
     /// diffusers' pipeline with an AutoencoderTiny, whose scaling factor is 1).
-    func decodeFinal(_ latents: Tensor) -> Tensor {
+    /// With tiling (.on, or .auto above 1.5 tiles a side) the VAE runs in tiles (TiledDecode).
+    func decodeFinal(_ latents: Tensor, tiling: VAETiling = .off, tile: Int = 64) -> Tensor {
         if loadOptions.fastDecode, let tiny = tinyAutoencoder { return tiny.decode(latents) }
         let scaling = config.vae.scalingFactor
         let scaled = Tensor(latents.shape)
         for i in 0..<latents.count { scaled.data[i] = latents.data[i] / scaling }
-        return vae.decode(scaled)
+        let h = latents.shape[2], w = latents.shape[3]
+        let tiled = tiling == .on ? (h > tile || w > tile) : tiling == .auto && 2 * max(h, w) > 3 * tile  // as decodesInTiles
+        guard tiled else { return vae.decode(scaled) }
+        return TiledDecode.decode(scaled, tile: tile, overlap: 0.25, factor: downscale, decode: vae.decode)
     }
 }

@@ -44,6 +44,7 @@ func defaultGenerateParams() -> sdswift_generate_params {
     p.use_variation_seed = 0
     p.variation_seed = 0
     p.variation_strength = 0
+    p.vae_tiling = SDSWIFT_VAE_TILING_AUTO
     p.rng = SDSWIFT_RNG_CPU
     return p
 }
@@ -70,6 +71,12 @@ func makeRequest(_ p: sdswift_generate_params, mode: CMode, model: ModelBox) thr
     r.prompt = try utf8(p.prompt, "prompt")
     r.negativePrompt = try utf8(p.negative_prompt, "negative_prompt")
     try readPromptMix(p, into: &r)
+    switch p.vae_tiling {
+    case SDSWIFT_VAE_TILING_AUTO: r.vaeTiling = .auto
+    case SDSWIFT_VAE_TILING_ON: r.vaeTiling = .on
+    case SDSWIFT_VAE_TILING_OFF: r.vaeTiling = .off
+    default: throw invalid("vae_tiling \(Int32(bitPattern: p.vae_tiling.rawValue)) is not an sdswift_vae_tiling")
+    }
     r.rng = try randomSource(p.rng)
 
     guard (1...Limits.maxSteps).contains(Int(p.steps)) else { throw invalid("steps \(p.steps) is not in 1..\(Limits.maxSteps)") }

@@ -36,6 +36,12 @@ enum RNGChoice: String, CaseIterable, ExpressibleByArgument {
 /// The --rng help text (generating subcommands and animate).
 let rngHelp = ArgumentHelp("Random source of the seed's noise: cpu (PyTorch's CPU generator, as diffusers scripts use) or gpu (PyTorch's CUDA Philox generator: AUTOMATIC1111's default 'GPU' and its 'NV'; nv, cuda, philox also work).", valueName: "source")
 
+/// --vae-tiling values.
+enum TilingChoice: String, CaseIterable, ExpressibleByArgument {
+    case auto, on, off
+    var tiling: VAETiling { self == .auto ? .auto : self == .on ? .on : .off }
+}
+
 /// Which model to load; shared by every subcommand.
 struct ModelOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .long],
@@ -82,6 +88,10 @@ struct GenerationOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("How the parts of a prompt with AND combine: composable (AUTOMATIC1111's: each part guides, one batched UNet call) or blend (one prompt from the weighted mean of their embeddings).", valueName: "mode"))
     var mix: MixChoice = .composable
+
+    @Option(name: .customLong("vae-tiling"),
+            help: ArgumentHelp("Decode in overlapping 512 px tiles (less memory for large images): auto = above 768 px a side.", valueName: "mode"))
+    var vaeTiling: TilingChoice = .auto
 
     @Option(name: .customLong("variation-seed"), help: "Seed travel: mix in this seed's noise (slerp) at --variation-strength.")
     var variationSeed: UInt64?

@@ -37,6 +37,7 @@ struct GenerationRun {
         request.batchCount = options.batch
         request.clipSkip = options.clipSkip
         request.promptMix = options.mix.mode
+        request.vaeTiling = options.vaeTiling.tiling
         request.variationSeed = options.variationSeed
         request.variationStrength = options.variationSeed == nil ? 0 : options.variationStrength ?? 0.5
         request.rng = options.rng.source

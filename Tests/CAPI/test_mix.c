@@ -172,6 +172,28 @@ int main(int argc, char **argv) {
     CHECK_STATUS(sdswift_seed_noise(1, out, 0), SDSWIFT_INVALID_ARGUMENT);
     CHECK_STATUS(sdswift_seed_noise(1, out, (size_t)1 << 40), SDSWIFT_INVALID_ARGUMENT);
 
+    /* VAE tiling: a bad value is refused; at 160x160 (80 latents of the tiny model) ON tiles, OFF does not,
+     * AUTO tiles above 96 latents only. */
+    p = base();
+    p.vae_tiling = (sdswift_vae_tiling)9;
+    CHECK_STATUS(sdswift_txt2img(m, NULL, &p, &r), SDSWIFT_INVALID_ARGUMENT);
+    p = base();
+    p.width = p.height = 160;
+    p.steps = 1;
+    p.vae_tiling = SDSWIFT_VAE_TILING_OFF;
+    {
+        sdswift_result *off = run(m, &p), *on, *automatic;
+        p.vae_tiling = SDSWIFT_VAE_TILING_ON;
+        on = run(m, &p);
+        p.vae_tiling = SDSWIFT_VAE_TILING_AUTO;
+        automatic = run(m, &p);
+        CHECK(off && on && !results_equal(off, on), "vae_tiling ON decodes 160x160 in tiles (another image than OFF)");
+        CHECK(automatic && results_equal(off, automatic), "vae_tiling AUTO decodes 160x160 whole");
+        sdswift_result_free(off);
+        sdswift_result_free(on);
+        sdswift_result_free(automatic);
+    }
+
     sdswift_result_free(plain);
     sdswift_result_free(and_syntax);
     sdswift_result_free(parts_run);

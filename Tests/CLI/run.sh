@@ -243,6 +243,10 @@ has_parameters vs.png "Variation seed: 43, Variation seed strength: 0.3" && pass
     || fail "variation seed in the parameters"
 expect_error "--variation-strength without --variation-seed" 2 txt2img -m "$sd1" "${common[@]}" --variation-strength 0.5
 expect_error "--mix unknown" 2 txt2img -m "$sd1" "${common[@]}" --mix average
+expect_ok "--vae-tiling on (160x160: tiled)" vt1.png 160x160 txt2img -m "$sd1" --width 160 --height 160 --steps 1 --seed 2 --vae-tiling on
+expect_ok "--vae-tiling off" vt2.png 160x160 txt2img -m "$sd1" --width 160 --height 160 --steps 1 --seed 2 --vae-tiling off
+cmp -s vt1.png vt2.png && fail "--vae-tiling on changes the decode" || pass "--vae-tiling on changes the decode"
+expect_error "--vae-tiling unknown" 2 txt2img -m "$sd1" "${common[@]}" --vae-tiling maybe
 # --rng: PyTorch's CUDA Philox generator (A1111's GPU / NV) instead of its CPU generator, same seed.
 expect_ok "--rng gpu" rng-gpu.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --rng gpu
 expect_ok "--rng cpu" rng-cpu.png 16x16 txt2img -m "$sd1" "${common[@]}" --seed 42 --rng cpu
