@@ -52,7 +52,7 @@ public struct GenerationRequest: Sendable {
     /// Caller-given starting noise: batchCount x latentChannels x (height/f) x (width/f) standard
     /// normal values (replaces the seed's initial noise; per-step noise still comes from the seed).
     public var initialNoise: [Float]? = nil
-    /// Progress events of the denoising steps carry a small preview (see LatentPreview).
+    /// Progress events of the denoising steps carry a preview (see ProgressEvent.preview).
     public var previews = false
     /// LoRAs for this request only, on top of the model's (setLoRAs) and the prompt's <lora:name:w> tags.
     public var loras: [LoRAUse] = []
@@ -91,7 +91,8 @@ public struct ProgressEvent: Sendable {
     /// Which image of the batch (0-based).
     public var imageIndex: Int
     /// Denoising events after the first step, when the request asked for previews: the latents
-    /// after `step` steps as a picture at latent resolution (a cheap linear approximation, no VAE).
+    /// after `step` steps as a picture: a cheap linear approximation at latent resolution, or, when
+    /// the pipeline has a TAESD (LoadOptions.taesdPath), its decode at full size.
     public var preview: Image8? = nil
 }
 
