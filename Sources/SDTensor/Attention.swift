@@ -10,6 +10,10 @@ public enum ScaledDotProductAttention {
     /// q: [B, T, heads*d], k and v: [B, S, heads*d] -> [B, T, heads*d].
     /// `causal` masks key j > query i (CLIP text).
     public static func compute(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false) -> Tensor {
+        OpProfile.measure("attention") { tiled(q: q, k: k, v: v, heads: heads, causal: causal) }
+    }
+
+    static func tiled(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool) -> Tensor {
         let b = q.shape[0], t = q.shape[1], c = q.shape[2], s = k.shape[1]
         precondition(c % heads == 0 && k.shape[2] == c && v.shape[2] == c && v.shape[1] == s)
         let d = c / heads

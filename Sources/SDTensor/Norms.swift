@@ -12,6 +12,10 @@ public final class GroupNorm: @unchecked Sendable {
     }
 
     public func callAsFunction(_ x: Tensor, silu: Bool = false) -> Tensor {
+        OpProfile.measure(silu ? "groupnorm+silu" : "groupnorm") { normalize(x, silu: silu) }
+    }
+
+    func normalize(_ x: Tensor, silu: Bool) -> Tensor {
         let n = x.shape[0], c = x.shape[1], hw = x.count / (n * c)
         precondition(c == gamma.count && c % groups == 0, "GroupNorm: \(x.shape) groups \(groups)")
         let y = Tensor(x.shape)
@@ -39,6 +43,10 @@ public final class LayerNorm: @unchecked Sendable {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor {
+        OpProfile.measure("layernorm") { normalize(x) }
+    }
+
+    func normalize(_ x: Tensor) -> Tensor {
         let cols = gamma.count, rows = x.count / cols
         let y = Tensor(x.shape)
         Parallel.chunks(rows, minChunk: max(1, 16_384 / cols)) { s, e in

@@ -6,11 +6,11 @@ public enum Ops {
     /// y += x (same shape).
     public static func addInPlace(_ y: Tensor, _ x: Tensor) {
         precondition(y.count == x.count)
-        Parallel.chunks(y.count) { s, e in sdk_add(y.data + s, x.data + s, e - s) }
+        OpProfile.measure("add") { Parallel.chunks(y.count) { s, e in sdk_add(y.data + s, x.data + s, e - s) } }
     }
 
     public static func silu(_ x: Tensor) {
-        Parallel.chunks(x.count, minChunk: 8192) { s, e in sdk_silu(x.data + s, e - s) }
+        OpProfile.measure("silu") { Parallel.chunks(x.count, minChunk: 8192) { s, e in sdk_silu(x.data + s, e - s) } }
     }
 
     public static func gelu(_ x: Tensor) {
@@ -23,6 +23,10 @@ public enum Ops {
 
     /// [N, C1, H, W] ++ [N, C2, H, W] -> [N, C1+C2, H, W]
     public static func concatChannels(_ a: Tensor, _ b: Tensor) -> Tensor {
+        OpProfile.measure("concat") { concat(a, b) }
+    }
+
+    static func concat(_ a: Tensor, _ b: Tensor) -> Tensor {
         let n = a.shape[0], h = a.shape[2], w = a.shape[3], c1 = a.shape[1], c2 = b.shape[1]
         precondition(b.shape[0] == n && b.shape[2] == h && b.shape[3] == w)
         let out = Tensor([n, c1 + c2, h, w])
@@ -54,6 +58,10 @@ public enum Ops {
 
     /// [N, C, H, W] -> [N, C, 2H, 2W] nearest neighbour.
     public static func upsampleNearest2x(_ x: Tensor) -> Tensor {
+        OpProfile.measure("upsample") { upsample2x(x) }
+    }
+
+    static func upsample2x(_ x: Tensor) -> Tensor {
         let n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3]
         let out = Tensor([n, c, 2 * h, 2 * w])
         Parallel.forEach(n) { i in

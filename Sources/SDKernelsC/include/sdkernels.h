@@ -52,4 +52,6 @@ const char *sdk_blas_core_name(void);
 
 void sdk_f16_to_f32(const uint16_t *src, float *dst, size_t n);
 void sdk_bf16_to_f32(const uint16_t *src, float *dst, size_t n);
+
+#include "sdwinograd.h" /* Winograd F(2x2, 3x3) convolution transforms */
 #endif

@@ -1,0 +1,27 @@
+/* Winograd F(2x2, 3x3): a stride-1 3x3 convolution as 16 matrix products over 2x2 output tiles
+ * (2.25x fewer multiplications than the direct product). The three transforms are here; the 16
+ * products [Cout x Cin] x [Cin x tiles] go to sgemm (Conv2d.swift drives the whole).
+ *
+ * Layouts: U[16][P][Cin] (transformed filters of P output channels), V[16][Cin][ld] (transformed
+ * input tiles), M[16][P][ld] (products); position xi = 4 * row + col of the 4x4 transform domain,
+ * the xi planes `plane` floats apart. A tile column is one 2x2 output tile: tile (ty, tx) of a tile
+ * row is column col0 + tx.
+ * Each has an AVX2/FMA path chosen at run time and a portable one. */
+#ifndef SDWINOGRAD_H
+#define SDWINOGRAD_H
+#include <stddef.h>
+
+/* Filters w[rows][cin][3][3] (torch layout) -> u[xi * plane + r * cin + ci], rows r in [0, rows). */
+void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane);
+
+/* One input channel x[h][w], tile rows [ty0, ty1) of tw tiles each; tile (ty, tx) covers input rows
+ * 2ty - pad_top .. +3 and columns 2tx - pad_left .. +3 (outside the image: zero).
+ * Writes v[xi * plane + (ty - ty0) * tw + tx]. */
+void sdk_wino2_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
+                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane);
+
+/* One output channel: tile rows [ty0, ty1) of m (m[xi * plane + (ty - ty0) * tw + tx]) -> y[oh][ow]
+ * (rows 2ty, 2ty+1 and columns 2tx, 2tx+1 that lie inside it), plus bias. */
+void sdk_wino2_output(const float *m, size_t plane, size_t ty0, size_t ty1, size_t tw, float bias,
+                      float *y, size_t oh, size_t ow);
+#endif
