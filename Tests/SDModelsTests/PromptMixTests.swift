@@ -47,8 +47,8 @@ final class PromptMixTests: XCTestCase {
         let (latents, image) = try pipe.denoise(job, conditioning: conditioning, settings: settings(json),
                                                 noise: RecordedNoise([try ref.readFloats("blend.noise")]),
                                                 initialNoise: nil, report: { _, _, _, _ in })
-        assertClose(latents.array, try ref.readFloats("blend.latents"), tolerance: 1e-4, "blend latents")
-        assertClose(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("blend.image"), tolerance: 1e-4, "blend image")
+        assertCloseReported(latents.array, try ref.readFloats("blend.latents"), tolerance: 1e-4, "blend latents")
+        assertCloseReported(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("blend.image"), tolerance: 1e-4, "blend image")
     }
 
     func testComposableGuidanceMatchesReference() throws {
@@ -63,8 +63,8 @@ final class PromptMixTests: XCTestCase {
         let (latents, image) = try pipe.denoise(job, conditioning: conditioning, settings: settings(json),
                                                 noise: RecordedNoise([try ref.readFloats("composable.noise")]),
                                                 initialNoise: nil, report: { _, _, _, _ in })
-        assertClose(latents.array, try ref.readFloats("composable.latents"), tolerance: 1e-4, "composable latents")
-        assertClose(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("composable.image"), tolerance: 1e-4, "composable image")
+        assertCloseReported(latents.array, try ref.readFloats("composable.latents"), tolerance: 1e-4, "composable latents")
+        assertCloseReported(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("composable.image"), tolerance: 1e-4, "composable image")
     }
 
     /// Through the public API: the AND prompt gives the same image as the reference (8-bit), and a
@@ -141,4 +141,11 @@ final class PromptMixTests: XCTestCase {
         request.variationSeed = 3; request.variationStrength = 1.5
         XCTAssertThrowsError(try pipe.generate(request))
     }
+}
+
+/// assertClose that also prints the measured error (for the issue notes).
+func assertCloseReported(_ a: [Float], _ b: [Float], tolerance: Float, _ what: String,
+                         file: StaticString = #filePath, line: UInt = #line) {
+    print("\(what): max abs error \(maxAbsDiff(a, b))")
+    assertClose(a, b, tolerance: tolerance, what, file: file, line: line)
 }

@@ -14,9 +14,9 @@ final class TiledDecodeTests: XCTestCase {
         let tiled = TiledDecode.decode(input, tile: tile, overlap: Float(json["overlap"] as! Double), factor: pipe.downscale,
                                        decode: pipe.vae.decode)
         XCTAssertEqual(tiled.shape, [1, 3, 44, 52])
-        assertClose(tiled.array, try ref.readFloats("tiled"), tolerance: 1e-4, "tiled decode")
+        assertCloseReported(tiled.array, try ref.readFloats("tiled"), tolerance: 1e-4, "tiled decode")
         // The whole decode differs from the tiled one (the tiles see less context): a real test of the tiling.
-        assertClose(pipe.vae.decode(input).array, try ref.readFloats("whole"), tolerance: 1e-4, "whole decode")
+        assertCloseReported(pipe.vae.decode(input).array, try ref.readFloats("whole"), tolerance: 1e-4, "whole decode")
         XCTAssertGreaterThan(maxAbsDiff(tiled.array, try ref.readFloats("whole")), 0.01)
     }
 
