@@ -22,6 +22,8 @@ struct AnimateCommand: ParsableCommand {
 
     @OptionGroup var lora: LoRAOptions
 
+    @OptionGroup var sampling: SamplingOptions
+
     @Option(help: "The first prompt.")
     var from: String?
 
@@ -30,9 +32,6 @@ struct AnimateCommand: ParsableCommand {
 
     @Option(name: .customLong("keyframe"), help: "A prompt to pass through, in order (repeatable; instead of --from/--to).")
     var keyframes: [String] = []
-
-    @Option(name: [.short, .long], help: "The negative prompt of every frame.")
-    var negative: String = ""
 
     @Option(name: .customLong("seed-from"), parsing: .unconditional, help: "Seed of the first frame (-1 or absent: random).")
     var seedFrom: String?
@@ -45,24 +44,6 @@ struct AnimateCommand: ParsableCommand {
 
     @Option(help: "Chain frames: each frame after the first is img2img of the previous one at this strength (0-1].")
     var strength: Float?
-
-    @Option(help: "Sampling steps (1-1000).")
-    var steps: Int = 20
-
-    @Option(help: ArgumentHelp("Classifier-free guidance scale (0-100).", valueName: "scale"))
-    var cfg: Float = 7.5
-
-    @Option(help: ArgumentHelp("Sampler (a deterministic one gives the smoothest motion).", valueName: "name"))
-    var sampler: SamplerKind = .euler
-
-    @Flag(help: "Karras noise schedule (euler and dpmpp_2m only).")
-    var karras = false
-
-    @Option(name: .customLong("clip-skip"), help: "Stop the text encoder this many layers from the end (1 = last layer).")
-    var clipSkip: Int = 1
-
-    @Option(help: rngHelp)
-    var rng: RNGChoice = .cpu
 
     @Option(help: "Width in pixels, a multiple of 8 (default: the model's native size).")
     var width: Int?
@@ -79,12 +60,6 @@ struct AnimateCommand: ParsableCommand {
     @Option(help: "Frames per second of the GIF.")
     var fps: Double = 8
 
-    @Option(help: "Threads to compute with (default: all cores).")
-    var threads: Int?
-
-    @Flag(name: [.short, .long], help: "Print nothing but errors.")
-    var quiet = false
-
     var prompts: [String] { keyframes.isEmpty ? [from, to].compactMap { $0 } : keyframes }
 
     func validate() throws {
@@ -99,14 +74,7 @@ struct AnimateCommand: ParsableCommand {
         if let strength, !(strength.isFinite && strength > 0 && strength <= 1) {
             throw ValidationError("--strength must be in (0, 1], got \(strength)")
         }
-        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1...1000, got \(steps)") }
-        guard cfg.isFinite, (0...100).contains(cfg) else { throw ValidationError("--cfg must be a number in 0...100, got \(cfg)") }
-        guard clipSkip >= 1 else { throw ValidationError("--clip-skip must be at least 1, got \(clipSkip)") }
-        if karras && !sampler.supportsKarras {
-            throw ValidationError("--karras works only with the euler and dpmpp_2m samplers, not \(sampler.rawValue)")
-        }
         guard fps.isFinite, fps > 0, fps <= 100 else { throw ValidationError("--fps must be in (0, 100], got \(fps)") }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1...1024, got \(threads)") }
         guard output.contains("{frame}") else { throw ValidationError("--output must contain {frame}, got '\(output)'") }
         if width != nil || height != nil {
             do { try GenerationRun.checkTextToImageSize(width: width ?? height!, height: height ?? width!) } catch let f as CLIFailure {
@@ -117,7 +85,6 @@ struct AnimateCommand: ParsableCommand {
 
     func run() throws {
         let modelPath = try ModelLocation.resolve(modelOptions.model)
-        try lora.checkFiles()
         func seed(_ text: String?) -> UInt64? {
             guard let text, text != "-1" else { return nil }
             return UInt64(text)
@@ -127,34 +94,24 @@ struct AnimateCommand: ParsableCommand {
         let digits = String(frames - 1).count
         let paths = (0..<frames).map { output.replacingOccurrences(of: "{frame}", with: String(format: "%0\(digits)d", $0)) }
         for path in paths + (animation.isEmpty ? [] : [animation]) { try OutputFiles.checkWritable(path) }
-        BLAS.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        BLAS.threads = sampling.threads ?? ProcessInfo.processInfo.activeProcessorCount
 
         let checkpoint = try ModelLoading.open(modelPath, predictionType: modelOptions.predictionType?.predictionType)
-        guard clipSkip <= checkpoint.config.text.numLayers else {
-            throw CLIFailure.usage("--clip-skip must be 1...\(checkpoint.config.text.numLayers) for this model, got \(clipSkip)")
-        }
         var request = AnimationRequest()
+        try sampling.apply(to: &request.base, config: checkpoint.config)
         request.keyframes = prompts
         request.seedFrom = first
         request.seedTo = last
         request.frames = frames
         request.chainStrength = strength
-        request.base.negativePrompt = negative
-        request.base.steps = steps
-        request.base.guidanceScale = cfg
-        request.base.sampler = sampler.rawValue
-        request.base.karras = karras
-        request.base.clipSkip = clipSkip
-        request.base.rng = rng.source
         let native = NativeSize.of(path: modelPath, config: checkpoint.config)
         request.base.width = width ?? native.width
         request.base.height = height ?? native.height
         try GenerationRun.checkTextToImageSize(width: request.base.width, height: request.base.height,
                                                factor: checkpoint.config.vae.downscale)
-        let pipeline = try ModelLoading.pipeline(checkpoint)
-        try lora.apply(to: pipeline)
+        let pipeline = try ModelLoading.pipeline(checkpoint, model: modelOptions, lora: lora)
 
-        let bar = ProgressBar(enabled: !quiet, batch: frames, unit: "frame")
+        let bar = ProgressBar(enabled: !sampling.quiet, batch: frames, unit: "frame")
         var images: [Image8] = []
         do {
             try pipeline.animate(request, cancel: Interrupt.token, progress: bar.update) { index, image, parameters in
@@ -183,7 +140,7 @@ struct AnimateCommand: ParsableCommand {
                 throw CLIFailure.general("\(error)")
             }
         }
-        if !quiet {
+        if !sampling.quiet {
             print("\(paths.first!) ... \(paths.last!)  (\(frames) frames, seeds \(first) -> \(last), \(images[0].width)x\(images[0].height))")
             if !animation.isEmpty { print(animation) }
         }

@@ -64,20 +64,7 @@ struct GenerationOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "What to draw.")
     var prompt: String = ""
 
-    @Option(name: [.short, .long], help: "What not to draw (the negative prompt).")
-    var negative: String = ""
-
-    @Option(help: "Sampling steps (1-1000).")
-    var steps: Int = 20
-
-    @Option(help: ArgumentHelp("Classifier-free guidance scale (0-100).", valueName: "scale"))
-    var cfg: Float = 7.5
-
-    @Option(help: ArgumentHelp("Sampler.", valueName: "name"))
-    var sampler: SamplerKind = .euler
-
-    @Flag(help: "Karras noise schedule (euler and dpmpp_2m only).")
-    var karras = false
+    @OptionGroup var sampling: SamplingOptions
 
     // .unconditional: "--seed -1" (A1111's "random") is a value, not an option.
     @Option(parsing: .unconditional, help: "Seed, 0-18446744073709551615; -1 or absent: random. Image i of a batch uses seed+i.")
@@ -89,32 +76,16 @@ struct GenerationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("How the parts of a prompt with AND combine: composable (AUTOMATIC1111's: each part guides, one batched UNet call) or blend (one prompt from the weighted mean of their embeddings).", valueName: "mode"))
     var mix: MixChoice = .composable
 
-    @Option(name: .customLong("vae-tiling"),
-            help: ArgumentHelp("Decode in overlapping 512 px tiles (less memory for large images): auto = above 768 px a side.", valueName: "mode"))
-    var vaeTiling: TilingChoice = .auto
-
     @Option(name: .customLong("variation-seed"), help: "Seed travel: mix in this seed's noise (slerp) at --variation-strength.")
     var variationSeed: UInt64?
 
     @Option(name: .customLong("variation-strength"), help: "0 = the seed's image, 1 = the variation seed's (default 0.5 with --variation-seed).")
     var variationStrength: Float?
 
-    @Option(help: rngHelp)
-    var rng: RNGChoice = .cpu
-
-    @Option(name: .customLong("clip-skip"), help: "Stop the text encoder this many layers from the end (1 = last layer).")
-    var clipSkip: Int = 1
-
     @Option(name: [.short, .long],
             help: ArgumentHelp("Output PNG. {seed} and {index} (0-based) are replaced; with --batch > 1 and no placeholder, -{index} is added before the extension.",
                                valueName: "path"))
     var output: String = "sdswift-{seed}.png"
-
-    @Option(help: "Threads to compute with (default: all cores).")
-    var threads: Int?
-
-    @Flag(name: [.short, .long], help: "Print nothing but errors (no progress, no file names).")
-    var quiet = false
 
     /// The seed to use: the given one, or a random one in A1111's range.
     func resolvedSeed() -> UInt64 {
@@ -126,18 +97,11 @@ struct GenerationOptions: ParsableArguments {
         if let seed, seed != "-1", UInt64(seed) == nil {
             throw ValidationError("--seed must be a whole number from 0 to \(UInt64.max), or -1 for random; got '\(seed)'")
         }
-        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be 1...1000, got \(steps)") }
-        guard cfg.isFinite, (0...100).contains(cfg) else { throw ValidationError("--cfg must be a number in 0...100, got \(cfg)") }
         guard (1...64).contains(batch) else { throw ValidationError("--batch must be 1...64, got \(batch)") }
-        guard clipSkip >= 1 else { throw ValidationError("--clip-skip must be at least 1, got \(clipSkip)") }
         if let v = variationStrength {
             guard variationSeed != nil else { throw ValidationError("--variation-strength needs --variation-seed") }
             guard v.isFinite, (0...1).contains(v) else { throw ValidationError("--variation-strength must be in 0...1, got \(v)") }
         }
-        if karras && !sampler.supportsKarras {
-            throw ValidationError("--karras works only with the euler and dpmpp_2m samplers, not \(sampler.rawValue)")
-        }
-        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be 1...1024, got \(threads)") }
         guard !output.isEmpty else { throw ValidationError("--output must not be empty") }
     }
 }

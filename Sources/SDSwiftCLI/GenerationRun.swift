@@ -19,40 +19,27 @@ struct GenerationRun {
         let seed = options.resolvedSeed()
         let seeds = (0..<options.batch).map { seed &+ UInt64($0) }
         let outputs = try OutputFiles(template: options.output, seeds: seeds)
-        BLAS.threads = options.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        BLAS.threads = options.sampling.threads ?? ProcessInfo.processInfo.activeProcessorCount
 
         let checkpoint = try ModelLoading.open(modelPath, predictionType: options.modelOptions.predictionType?.predictionType)
-        guard options.clipSkip <= checkpoint.config.text.numLayers else {
-            throw CLIFailure.usage("--clip-skip must be 1...\(checkpoint.config.text.numLayers) for this model, got \(options.clipSkip)")
-        }
         var request = GenerationRequest()
+        try options.sampling.apply(to: &request, config: checkpoint.config)
         request.mode = mode
         request.prompt = options.prompt
-        request.negativePrompt = options.negative
-        request.steps = options.steps
-        request.guidanceScale = options.cfg
-        request.sampler = options.sampler.rawValue
-        request.karras = options.karras
         request.seed = seed
         request.batchCount = options.batch
-        request.clipSkip = options.clipSkip
         request.promptMix = options.mix.mode
-        request.vaeTiling = options.vaeTiling.tiling
         request.variationSeed = options.variationSeed
         request.variationStrength = options.variationSeed == nil ? 0 : options.variationStrength ?? 0.5
-        request.rng = options.rng.source
         if case .textToImage = mode {
             let native = NativeSize.of(path: modelPath, config: checkpoint.config)
             request.width = size.width ?? native.width
             request.height = size.height ?? native.height
             try Self.checkTextToImageSize(width: request.width, height: request.height, factor: checkpoint.config.vae.downscale)
         }
-        try options.modelOptions.files.checkFiles()
-        try options.lora.checkFiles()
-        let pipeline = try ModelLoading.pipeline(checkpoint, options: options.modelOptions.files.loadOptions)
-        try options.lora.apply(to: pipeline)
+        let pipeline = try ModelLoading.pipeline(checkpoint, model: options.modelOptions, lora: options.lora)
 
-        let bar = ProgressBar(enabled: !options.quiet, batch: options.batch)
+        let bar = ProgressBar(enabled: !options.sampling.quiet, batch: options.batch)
         let result: GenerationResult
         do {
             result = try pipeline.generate(request, cancel: Interrupt.token, progress: bar.update)
@@ -66,7 +53,7 @@ struct GenerationRun {
         bar.finish(images: result.images.count)
         if Interrupt.token.isCancelled { throw CLIFailure.cancelled }
         try outputs.write(result)
-        if !options.quiet {
+        if !options.sampling.quiet {
             for (path, seed) in zip(outputs.paths, result.seeds) {
                 print("\(path)  (seed \(seed), \(result.images[0].width)x\(result.images[0].height))")
             }
@@ -92,6 +79,15 @@ enum ModelLoading {
         } catch {
             throw CLIFailure.model("\(error)")
         }
+    }
+
+    /// The model with the --vae/--taesd files and the --lora options applied (their files checked first).
+    static func pipeline(_ checkpoint: Checkpoint, model: ModelOptions, lora: LoRAOptions) throws -> StableDiffusionPipeline {
+        try model.files.checkFiles()
+        try lora.checkFiles()
+        let pipeline = try self.pipeline(checkpoint, options: model.files.loadOptions)
+        try lora.apply(to: pipeline)
+        return pipeline
     }
 
     static func pipeline(_ checkpoint: Checkpoint, options: LoadOptions = LoadOptions()) throws -> StableDiffusionPipeline {

@@ -43,12 +43,19 @@ final class PromptMixTests: XCTestCase {
         let context = conditioning.context.array
         let rowSize = context.count / 2
         assertClose(Array(context[rowSize...]), try ref.readFloats("blend.context"), tolerance: 1e-5, "blended context")
+        try denoiseAndCompare(pipe, conditioning, ref, json, "blend")
+    }
+
+    /// Denoises from the reference's noise and compares latents and image with `<name>.latents/.image`.
+    private func denoiseAndCompare(_ pipe: StableDiffusionPipeline, _ conditioning: Conditioning, _ ref: SafeTensorsFile,
+                                   _ json: [String: Any], _ name: String) throws {
         let job = DenoiseJob(kind: .fromNoise, width: json["width"] as! Int, height: json["height"] as! Int)
         let (latents, image) = try pipe.denoise(job, conditioning: conditioning, settings: settings(json),
-                                                noise: RecordedNoise([try ref.readFloats("blend.noise")]),
+                                                noise: RecordedNoise([try ref.readFloats("\(name).noise")]),
                                                 initialNoise: nil, report: { _, _, _, _ in })
-        assertCloseReported(latents.array, try ref.readFloats("blend.latents"), tolerance: 1e-4, "blend latents")
-        assertCloseReported(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("blend.image"), tolerance: 1e-4, "blend image")
+        assertCloseReported(latents.array, try ref.readFloats("\(name).latents"), tolerance: 1e-4, "\(name) latents")
+        assertCloseReported(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("\(name).image"),
+                            tolerance: 1e-4, "\(name) image")
     }
 
     func testComposableGuidanceMatchesReference() throws {
@@ -59,12 +66,7 @@ final class PromptMixTests: XCTestCase {
         let conditioning = try pipe.encodeConditioning(parts: parts, mode: .composable, negative: json["negative"] as! String,
                                                        guidance: 7.5, clipSkip: 1)
         XCTAssertEqual(conditioning.rows, 3, "[uncond, prompt A, prompt B] in one batch")
-        let job = DenoiseJob(kind: .fromNoise, width: json["width"] as! Int, height: json["height"] as! Int)
-        let (latents, image) = try pipe.denoise(job, conditioning: conditioning, settings: settings(json),
-                                                noise: RecordedNoise([try ref.readFloats("composable.noise")]),
-                                                initialNoise: nil, report: { _, _, _, _ in })
-        assertCloseReported(latents.array, try ref.readFloats("composable.latents"), tolerance: 1e-4, "composable latents")
-        assertCloseReported(image.array.map { min(max($0 / 2 + 0.5, 0), 1) }, try ref.readFloats("composable.image"), tolerance: 1e-4, "composable image")
+        try denoiseAndCompare(pipe, conditioning, ref, json, "composable")
     }
 
     /// Through the public API: the AND prompt gives the same image as the reference (8-bit), and a
