@@ -1,9 +1,14 @@
 #include "sdkernels.h"
+#include "kernels_avx2.h"
 #include <math.h>
 #include <string.h>
 
+/* "arch=x86-64-v3" (AVX2, FMA, F16C, BMI2): its resolver tests those features. "arch=haswell" tested
+ * for the Haswell model itself, so every other AVX2 CPU (and virtual CPUs that name no model) ran the
+ * portable clones. */
 #if defined(__x86_64__) && defined(__clang__)
-#define SDK_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define SDK_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#define SDK_HAVE_AVX2_KERNELS 1
 #else
 #define SDK_CLONES
 #endif
@@ -17,19 +22,45 @@ int sdk_cpu_has_avx2_fma(void) {
 #endif
 }
 
+static int force_portable;  /* read and written atomically: tests flip it while nothing else runs */
+
+void sdk_force_portable_kernels(int on) { __atomic_store_n(&force_portable, on ? 1 : 0, __ATOMIC_RELAXED); }
+
+int sdk_use_avx2(void) {
+#ifdef SDK_HAVE_AVX2_KERNELS
+    static int has = -1;
+    int h = __atomic_load_n(&has, __ATOMIC_RELAXED);
+    if (h < 0) { h = sdk_cpu_has_avx2_fma(); __atomic_store_n(&has, h, __ATOMIC_RELAXED); }
+    return h && !__atomic_load_n(&force_portable, __ATOMIC_RELAXED);
+#else
+    return 0;
+#endif
+}
+
+/* The hand-vectorised version when the CPU has AVX2/FMA (kernels_avx2.c), else the portable loop. */
+#ifdef SDK_HAVE_AVX2_KERNELS
+#define AVX2_OR_PORTABLE(call) if (sdk_use_avx2()) { call; return; }
+#else
+#define AVX2_OR_PORTABLE(call)
+#endif
+
 SDK_CLONES void sdk_silu(float *x, size_t n) {
+    AVX2_OR_PORTABLE(sdk_avx2_silu(x, n))
     for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + expf(-x[i]));
 }
 
 SDK_CLONES void sdk_gelu(float *x, size_t n) {
+    AVX2_OR_PORTABLE(sdk_avx2_gelu(x, n))
     for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * 0.70710678118654752f));
 }
 
 SDK_CLONES void sdk_quick_gelu(float *x, size_t n) {
+    AVX2_OR_PORTABLE(sdk_avx2_quick_gelu(x, n))
     for (size_t i = 0; i < n; i++) x[i] = x[i] / (1.0f + expf(-1.702f * x[i]));
 }
 
 SDK_CLONES void sdk_geglu(const float *in, float *out, size_t rows, size_t cols) {
+    AVX2_OR_PORTABLE(sdk_avx2_geglu(in, out, rows, cols))
     for (size_t r = 0; r < rows; r++) {
         const float *a = in + r * 2 * cols, *g = a + cols;
         float *o = out + r * cols;
@@ -64,6 +95,7 @@ SDK_CLONES void sdk_add_row_bias(float *y, const float *bias, size_t rows, size_
 /* Statistics in double: the sums over up to 64*64*640 values must not lose the mean. */
 SDK_CLONES void sdk_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
                                const float *gamma, const float *beta, float eps, int fuse_silu) {
+    AVX2_OR_PORTABLE(sdk_avx2_group_norm(x, y, channels, hw, groups, gamma, beta, eps, fuse_silu))
     size_t per = channels / groups;
     for (size_t g = 0; g < groups; g++) {
         const float *xs = x + g * per * hw;
@@ -89,6 +121,7 @@ SDK_CLONES void sdk_group_norm(const float *x, float *y, size_t channels, size_t
 
 SDK_CLONES void sdk_layer_norm(const float *x, float *y, size_t rows, size_t cols,
                                const float *gamma, const float *beta, float eps) {
+    AVX2_OR_PORTABLE(sdk_avx2_layer_norm(x, y, rows, cols, gamma, beta, eps))
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * cols;
         float *yr = y + r * cols;
@@ -103,6 +136,7 @@ SDK_CLONES void sdk_layer_norm(const float *x, float *y, size_t rows, size_t col
 }
 
 SDK_CLONES void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale) {
+    AVX2_OR_PORTABLE(sdk_avx2_softmax_rows(x, rows, cols, scale))
     for (size_t r = 0; r < rows; r++) {
         float *p = x + r * cols;
         float mx = -INFINITY;

@@ -172,12 +172,7 @@ static void output_rows_avx2(const float *m, size_t plane, size_t ty0, size_t ty
 }
 #endif
 
-static int use_avx2(void) {
-    static int cached = -1;  /* atomics: concurrent first calls must not race (TSan) */
-    int c = __atomic_load_n(&cached, __ATOMIC_RELAXED);
-    if (c < 0) { c = sdk_cpu_has_avx2_fma(); __atomic_store_n(&cached, c, __ATOMIC_RELAXED); }
-    return c;
-}
+static int use_avx2(void) { return sdk_use_avx2(); }
 
 void sdk_wino2_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
                      size_t ty0, size_t ty1, size_t tw, float *v, size_t plane) {

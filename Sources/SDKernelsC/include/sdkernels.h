@@ -9,6 +9,11 @@
 
 /* 1 when the CPU running us has AVX2 and FMA (the fast clones are in use). */
 int sdk_cpu_has_avx2_fma(void);
+/* 1 when the hand-written AVX2/FMA kernels run: the CPU has them and they are not switched off. */
+int sdk_use_avx2(void);
+/* Tests and comparisons: nonzero makes the kernels with a hand-written AVX2 path (softmax, norms,
+ * activations, Winograd transforms) take their portable path. */
+void sdk_force_portable_kernels(int on);
 
 void sdk_silu(float *x, size_t n);
 void sdk_gelu(float *x, size_t n);           /* exact, erf based (torch default) */
