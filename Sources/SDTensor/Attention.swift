@@ -31,8 +31,10 @@ public enum ScaledDotProductAttention {
                 var r0 = 0
                 while r0 < t {
                     let rows = min(tile, t - r0)
-                    BLAS.gemm(transB: true, m: rows, n: s, k: d, a: qb + r0 * c, lda: c, b: kb, ldb: c,
-                              c: scores, ldc: s)
+                    OpProfile.measure("attention qk") {
+                        BLAS.gemm(transB: true, m: rows, n: s, k: d, a: qb + r0 * c, lda: c, b: kb, ldb: c,
+                                  c: scores, ldc: s)
+                    }
                     if causal {
                         for i in 0..<rows {
                             let row = scores + i * s
@@ -40,8 +42,10 @@ public enum ScaledDotProductAttention {
                             if first < s { for j in first..<s { row[j] = -.infinity } }
                         }
                     }
-                    sdk_softmax_rows(scores, rows, s, scale)
-                    BLAS.gemm(m: rows, n: d, k: s, a: scores, lda: s, b: vb, ldb: c, c: ob + r0 * c, ldc: c)
+                    OpProfile.measure("attention softmax") { sdk_softmax_rows(scores, rows, s, scale) }
+                    OpProfile.measure("attention pv") {
+                        BLAS.gemm(m: rows, n: d, k: s, a: scores, lda: s, b: vb, ldb: c, c: ob + r0 * c, ldc: c)
+                    }
                     r0 += rows
                 }
             }
