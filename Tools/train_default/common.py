@@ -37,7 +37,12 @@ UNET = dict(sample_size=16, in_channels=4, out_channels=4, block_out_channels=(3
 UNET3 = dict(UNET, block_out_channels=(32, 64, 64),
              down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
              up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"))
-UNETS = {"2-level": UNET, "3-level": UNET3}
+# Four levels (16 -> 8 -> 4 -> 2): at 2x2 every cell is a corner, so a 3x3 convolution with zero padding
+# tells the cells apart at once and the mid block's cross-attention can put "left" on the left.
+UNET4 = dict(UNET, block_out_channels=(32, 64, 64, 64),
+             down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
+             up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"))
+UNETS = {"2-level": UNET, "3-level": UNET3, "4-level": UNET4}
 
 # The SD1 training schedule (the engine's schedulers assume it).
 SCHEDULE = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
