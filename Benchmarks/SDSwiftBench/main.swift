@@ -92,6 +92,7 @@ let pipe = try StableDiffusionPipeline(path: modelPath)
 if only.contains("load") { row("load", now() - t0) }
 let f = pipe.downscale, lc = pipe.config.vae.latentChannels, lh = size / f
 
+if only.contains("accuracy") { compareConvolutionAlgorithms() }
 if only.contains("text") {
     let t = try time(repeats) { _ = try pipe.textEncoder([[Int32]](repeating: [49406] + [Int32](repeating: 49407, count: 76), count: 2)) }
     row("text encoder 2x77", t)
@@ -116,7 +117,8 @@ if only.contains("txt2img") {
 print(String(format: "peak RSS: %.0f MiB", peakRSSMiB()))
 
 /// --only convs: each stride-1 3x3 convolution shape of the UNet (batch 2) and VAE decoder at 256 and 512,
-/// half-precision random weights, Winograd and im2col interleaved (`repeats` rounds), medians.
+/// half-precision random weights; im2col, Winograd F(2x2) and F(4x4) interleaved (`repeats` rounds), medians,
+/// GFLOP/s counted in direct-convolution FLOPs, and which one the size rules pick.
 func benchConvolutions() {
     let shapes: [(String, Int, Int, Int, Int)] = [  // (where, N, Cin, Cout, H=W)
         ("unet256 L1", 2, 320, 320, 32), ("unet256 L1 up", 2, 640, 320, 32), ("unet256 L2", 2, 640, 640, 16),
@@ -127,8 +129,11 @@ func benchConvolutions() {
         ("vae256 conv_out", 1, 128, 3, 256), ("vae256 enc conv_in", 1, 3, 128, 256), ("unet256 conv_in", 2, 4, 320, 32),
         ("unet256 conv_out", 2, 320, 4, 32), ("vae256 dec conv_in", 1, 4, 512, 32),
     ]
-    print(pad("conv 3x3 (where, N, Cin->Cout, HxW)", 44) + pad("im2col s", 10, right: true) + pad("wino s", 10, right: true)
-          + pad("GF/s", 8, right: true) + pad("GF/s", 8, right: true) + pad("ratio", 7, right: true))
+    let modes: [(String, String, Int)] = [("im2col", "im2col", 1), ("wino2", "wino2", 1), ("wino4", "auto", 1)]
+    let heads: [String] = modes.map { (m: (String, String, Int)) -> String in pad(m.0 + " s", 10, right: true) }
+    let gflops: [String] = modes.map { (_: (String, String, Int)) -> String in pad("GF/s", 6, right: true) }
+    print(pad("conv 3x3 (where, N, Cin->Cout, HxW)", 40) + heads.joined() + gflops.joined() + "  picks")
+    let saved = (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles)
     for (name, n, cin, cout, hw) in shapes {
         var seed: UInt64 = 1
         func next() -> Float { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Float(Int(seed >> 40) % 2001 - 1000) / 20000 }
@@ -137,24 +142,60 @@ func benchConvolutions() {
         let b = Tensor([cout]); b.fill(0.01)
         let x = Tensor([n, cin, hw, hw]); for i in 0..<x.count { x[i] = next() }
         let conv = Conv2d(weight: w, kernel: 3, bias: b)
-        var times: [Bool: [Double]] = [false: [], true: []]
+        (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = saved
+        let picks = conv.winogradTile(x).map { "wino\($0)" } ?? "im2col"
+        var times = [[Double]](repeating: [], count: modes.count)
         for _ in 0..<max(repeats, 1) {
-            for wino in [false, true] {
-                Conv2d.winograd = wino
-                let t0 = now(); _ = conv(x); times[wino]!.append(now() - t0)
+            for (k, mode) in modes.enumerated() {
+                (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = (mode.1, mode.2, mode.2)
+                if mode.0 != "im2col" && !conv.winogradEligible { times[k].append(.nan); continue }
+                let t0 = now(); _ = conv(x); times[k].append(now() - t0)
             }
         }
-        Conv2d.winograd = true
-        if !conv.usesWinograd(x) { print(pad("\(name) \(n) \(cin)->\(cout) \(hw)x\(hw)", 44) + "  im2col only"); continue }
-        if profile {  // phases of one more Winograd run
-            OpProfile.reset(); _ = conv(x)
-            print("    " + OpProfile.report().filter { $0.label.hasPrefix("wino3x3 ") }
-                .map { String(format: "%@ %.4f", String($0.label.split(separator: " ").last!), $0.seconds) }.joined(separator: ", "))
-        }
         let flops = 2.0 * Double(n * cin * cout * 9 * hw * hw)
-        let (a, c) = (median(times[false]!), median(times[true]!))
-        print(pad("\(name) \(n) \(cin)->\(cout) \(hw)x\(hw)", 44) + pad(String(format: "%.4f", a), 10, right: true)
-              + pad(String(format: "%.4f", c), 10, right: true) + pad(String(format: "%.0f", flops / a / 1e9), 8, right: true)
-              + pad(String(format: "%.0f", flops / c / 1e9), 8, right: true) + pad(String(format: "%.2f", c / a), 7, right: true))
+        let med = times.map { $0.contains { $0.isNaN } ? Double.nan : median($0) }
+        let secs: [String] = med.map { (t: Double) -> String in pad(String(format: "%.4f", t), 10, right: true) }
+        let rates: [String] = med.map { (t: Double) -> String in pad(String(format: "%.0f", flops / t / 1e9), 6, right: true) }
+        print(pad("\(name) \(n) \(cin)->\(cout) \(hw)x\(hw)", 40) + secs.joined() + rates.joined() + "  " + picks)
+        if profile {  // phases of one more run of each Winograd variant
+            for (mode, label) in [("wino2", "wino2x2"), ("auto", "wino4x4")] where conv.winogradEligible {
+                (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = (mode, 1, 1)
+                OpProfile.reset(); _ = conv(x)
+                print("    \(label): " + OpProfile.report().filter { $0.label.hasPrefix(label + " ") }
+                    .map { String(format: "%@ %.4f", String($0.label.split(separator: " ").last!), $0.seconds) }.joined(separator: ", "))
+            }
+        }
+    }
+    (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = saved
+}
+
+/// --only accuracy: a UNet step and a VAE decode with each convolution algorithm against im2col's result
+/// (max and RMS difference, and the output's RMS), so Winograd's rounding can be weighed on full models.
+func compareConvolutionAlgorithms() {
+    let saved = (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles)
+    defer { (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = saved }
+    let sample = Tensor([2, pipe.config.unet.inChannels, lh, lh])
+    var seed: UInt64 = 7
+    for i in 0..<sample.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; sample[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 }
+    let context = Tensor([2, 77, pipe.config.unet.crossAttentionDim])
+    for i in 0..<context.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; context[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 }
+    let latents = Tensor([1, lc, lh, lh], copying: sample.data)
+    let variants: [(String, String, Int, Int)] = [("im2col", "im2col", 16, 256), ("F(2x2) where it fits", "wino2", 1, 1),
+                                                  ("default rules", saved.0, saved.1, saved.2), ("F(4x4) where it fits", "auto", 1, 1)]
+    for (what, run) in [("UNet step", { pipe.unet(sample, timesteps: [500, 500], context: context) }),
+                        ("VAE decode", { pipe.vae.decode(latents) })] as [(String, () -> Tensor)] {
+        var reference: Tensor?
+        for (name, algorithms, min2, min4) in variants {
+            (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = (algorithms, min2, min4)
+            let out = run()
+            guard let ref = reference else {
+                var sq = 0.0; for i in 0..<out.count { sq += Double(out[i] * out[i]) }
+                print("\(what) \(size)x\(size): output RMS \(String(format: "%.4f", (sq / Double(out.count)).squareRoot()))")
+                reference = out; continue
+            }
+            var worst: Float = 0, sq = 0.0
+            for i in 0..<out.count { let d = out[i] - ref[i]; worst = max(worst, abs(d)); sq += Double(d * d) }
+            print("  \(pad(name, 22)) vs im2col: max \(String(format: "%.2e", worst)), RMS \(String(format: "%.2e", (sq / Double(out.count)).squareRoot()))")
+        }
     }
 }

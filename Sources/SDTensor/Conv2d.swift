@@ -3,8 +3,9 @@ import SDKernels
 import SDKernelsC
 
 /// 2-D convolution (torch.nn.Conv2d, groups 1). Weight [out, in * kh * kw].
-/// Stride-1 3x3 convolutions with enough channels run as Winograd F(2x2, 3x3) (16 matrix products on
-/// transformed tiles, 2.25x fewer multiplications); the others as im2col + one matrix product.
+/// Stride-1 3x3 convolutions with enough channels run as Winograd F(4x4, 3x3) on large maps (36 matrix
+/// products on transformed tiles, 4x fewer multiplications) or F(2x2, 3x3) (16 products, 2.25x fewer);
+/// the others as im2col + one matrix product.
 public final class Conv2d: @unchecked Sendable {
     public let weight: WeightMatrix
     public let bias: Tensor?
@@ -39,31 +40,48 @@ public final class Conv2d: @unchecked Sendable {
     /// transformed filters of a panel of output channels).
     public static var maxWinogradBytes = 48 << 20
 
-    /// Whether eligible convolutions use Winograd (SDSWIFT_CONV=im2col turns it off, for comparisons).
-    public static var winograd = getenv("SDSWIFT_CONV").map { String(cString: $0) } != "im2col"
+    /// Which algorithms stride-1 3x3 convolutions may use: SDSWIFT_CONV=im2col (no Winograd), wino2
+    /// (F(2x2, 3x3) only), or by size when unset (F(4x4, 3x3) for large maps, F(2x2, 3x3), im2col).
+    public static var algorithms = getenv("SDSWIFT_CONV").map { String(cString: $0) } ?? "auto"
+
+    /// Compatibility switch: false is SDSWIFT_CONV=im2col.
+    public static var winograd: Bool {
+        get { algorithms != "im2col" }
+        set { algorithms = newValue ? "auto" : "im2col" }
+    }
 
     /// Fewest 2x2 output tiles (over the batch) for Winograd: below, the filter transform and 16 thin
     /// products cost more than they save (the UNet's 4x4 level at 256x256 has 8).
     public static var winogradMinTiles = 16
 
+    /// Fewest 4x4 output tiles for F(4x4, 3x3): its 36 products need enough columns each.
+    public static var winograd4MinTiles = 64
+
     /// Stride-1 3x3 with enough input channels for Winograd (with 3 or 4, im2col's one product is cheap).
     public var winogradEligible: Bool { Self.winograd && kernel == 3 && stride == 1 && inChannels >= 16 }
 
-    /// Whether a call on `x` takes the Winograd path.
-    public func usesWinograd(_ x: Tensor) -> Bool {
-        guard winogradEligible else { return false }
+    /// The Winograd output tile a call on `x` uses (4 or 2), or nil for im2col.
+    public func winogradTile(_ x: Tensor) -> Int? {
+        guard winogradEligible else { return nil }
         let (oh, ow) = outputSize(height: x.shape[2], width: x.shape[3])
-        return x.shape[0] * ((oh + 1) / 2) * ((ow + 1) / 2) >= Self.winogradMinTiles
+        let n = x.shape[0]
+        if Self.algorithms != "wino2" && n * ((oh + 3) / 4) * ((ow + 3) / 4) >= Self.winograd4MinTiles { return 4 }
+        return n * ((oh + 1) / 2) * ((ow + 1) / 2) >= Self.winogradMinTiles ? 2 : nil
     }
+
+    /// Whether a call on `x` takes a Winograd path.
+    public func usesWinograd(_ x: Tensor) -> Bool { winogradTile(x) != nil }
 
     /// x: [N, inC, H, W] -> [N, outC, H', W']
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape[1] == inChannels, "Conv2d: input \(x.shape) vs in \(inChannels)")
-        if usesWinograd(x) { return OpProfile.measure("wino3x3") { winogradConv(x) } }
+        if let tile = winogradTile(x) {
+            return OpProfile.measure(tile == 4 ? "wino4x4" : "wino2x2") { winogradConv(x, tile: tile) }
+        }
         return OpProfile.measure(kindLabel) { im2colConv(x) }
     }
 
-    /// "conv3x3", "conv3x3/s2", "conv1x1": what the profile groups im2col convolutions by ("wino3x3": Winograd).
+    /// "conv3x3", "conv3x3/s2", "conv1x1": what the profile groups im2col convolutions by (Winograd: "wino2x2", "wino4x4").
     var kindLabel: String { "conv\(kernel)x\(kernel)" + (stride == 1 ? "" : "/s\(stride)") }
 
     /// The weights as Float32 (widened from half precision, or a LoRA overlay's), timed for the profile.
@@ -123,24 +141,28 @@ public final class Conv2d: @unchecked Sendable {
         }
     }
 
-    /// Stride-1 3x3 by Winograd F(2x2, 3x3) (sdwinograd.h). The output is cut into 2x2 tiles; tile rows
-    /// of all images are numbered one after the other and taken in blocks, output channels in panels:
-    /// per block, transform the input tiles (V), then per panel transform the filters (U, once when one
-    /// panel holds them all), 16 products M = U V, and the output transform.
-    func winogradConv(_ x: Tensor) -> Tensor {
+    /// Stride-1 3x3 by Winograd F(m x m, 3x3), m = `tile` (2 or 4; sdwinograd.h), with P = (m + 2)^2
+    /// transform positions. The output is cut into m x m tiles; tile rows of all images are numbered one
+    /// after the other and taken in blocks, output channels in panels: per block, transform the input
+    /// tiles (V), then per panel transform the filters (U, once when one panel holds them all), P
+    /// products M = U V, and the output transform.
+    func winogradConv(_ x: Tensor, tile: Int) -> Tensor {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)
         let y = Tensor([n, outChannels, oh, ow])
-        let th = (oh + 1) / 2, tw = (ow + 1) / 2, tileRows = n * th
-        let cin = inChannels, cout = outChannels, label = "wino3x3"
+        let positions = (tile + 2) * (tile + 2)
+        let th = (oh + tile - 1) / tile, tw = (ow + tile - 1) / tile, tileRows = n * th
+        let cin = inChannels, cout = outChannels, label = tile == 4 ? "wino4x4" : "wino2x2"
+        let vec = sdk_use_avx2()  // both transforms of this call take the same path (tile order, winograd4.c)
         // Panel of output channels: all of them when their transformed filters take at most a third of
-        // the budget; then blocks of tile rows so that V and M (16 x (cin + panel) floats a tile) fit.
+        // the budget; then blocks of tile rows so that V and M (P x (cin + panel) floats a tile) fit.
         let budget = max(Self.maxWinogradBytes / 4, 1)  // floats
-        let panel = 16 * cin * cout <= budget / 3 ? cout : min(cout, max(16, (budget / 3) / (16 * cin) / 16 * 16))
-        let blockRows = max(1, min(tileRows, (budget - 16 * panel * cin) / max(1, 16 * (cin + panel) * tw)))
+        let panel = positions * cin * cout <= budget / 3
+            ? cout : min(cout, max(16, (budget / 3) / (positions * cin) / 16 * 16))
+        let blockRows = max(1, min(tileRows, (budget - positions * panel * cin) / max(1, positions * (cin + panel) * tw)))
         let maxCols = blockRows * tw
-        let uCount = 16 * Self.planeStride(panel * cin), vCount = 16 * Self.planeStride(cin * maxCols)
-        let mCount = 16 * Self.planeStride(panel * maxCols)
+        let uCount = positions * Self.planeStride(panel * cin), vCount = positions * Self.planeStride(cin * maxCols)
+        let mCount = positions * Self.planeStride(panel * maxCols)
         Scratch.with(uCount + vCount + mCount) { buffer in
             let u = buffer, v = buffer + uCount, m = buffer + uCount + vCount
             withWeights(label) { wt in
@@ -148,7 +170,7 @@ public final class Conv2d: @unchecked Sendable {
                 var r0 = 0
                 while r0 < tileRows {
                     let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw
-                    OpProfile.measure(label + " input") { winogradInput(x, r0, r1, th, tw, v, cols) }
+                    OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, cols) }
                     var p0 = 0
                     while p0 < cout {
                         let rows = min(panel, cout - p0)
@@ -156,7 +178,11 @@ public final class Conv2d: @unchecked Sendable {
                             OpProfile.measure(label + " filter") {
                                 let plane = Self.planeStride(rows * cin)
                                 Parallel.chunks(rows, minChunk: max(1, 16_384 / (cin * 9))) { s, e in
-                                    sdk_wino2_filter(wt + (p0 + s) * cin * 9, e - s, cin, u + s * cin, plane)
+                                    if tile == 4 {
+                                        sdk_wino4_filter(wt + (p0 + s) * cin * 9, e - s, cin, u + s * cin, plane)
+                                    } else {
+                                        sdk_wino2_filter(wt + (p0 + s) * cin * 9, e - s, cin, u + s * cin, plane)
+                                    }
                                 }
                             }
                             filtersReady = p0
@@ -164,13 +190,13 @@ public final class Conv2d: @unchecked Sendable {
                         OpProfile.measure(label + " gemm") {
                             let (uPlane, vPlane, mPlane) = (Self.planeStride(rows * cin), Self.planeStride(cin * cols),
                                                             Self.planeStride(rows * cols))
-                            for xi in 0..<16 {
+                            for xi in 0..<positions {
                                 BLAS.gemm(m: rows, n: cols, k: cin, a: u + xi * uPlane, b: v + xi * vPlane,
                                           c: m + xi * mPlane)
                             }
                         }
                         OpProfile.measure(label + " output") {
-                            winogradOutput(m, rows: rows, p0: p0, r0, r1, th, tw, cols, y, oh, ow)
+                            winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, cols, y, oh, ow)
                         }
                         p0 += rows
                     }
@@ -181,36 +207,45 @@ public final class Conv2d: @unchecked Sendable {
         return y
     }
 
-    /// Distance between the 16 planes of U, V or M holding `count` floats each: 64 bytes past a multiple
-    /// of 4 KB, so the 16 streams a transform reads or writes do not all fall in the same cache sets
-    /// (a plane of a multiple of 4 KB made the filter transform 6x slower).
+    /// Distance between the planes of U, V or M holding `count` floats each: 64 bytes past a multiple
+    /// of 4 KB, so the 16 or 36 streams a transform reads or writes do not all fall in the same cache
+    /// sets (a plane of a multiple of 4 KB made the filter transform 6x slower).
     static func planeStride(_ count: Int) -> Int { (count + 1023) / 1024 * 1024 + 16 }
 
     /// V for global tile rows [r0, r1): channels split across threads, each image's part in turn.
-    private func winogradInput(_ x: Tensor, _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int,
+    private func winogradInput(_ x: Tensor, _ tile: Int, _ vec: Int32, _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int,
                                _ v: UnsafeMutablePointer<Float>, _ cols: Int) {
         let h = x.shape[2], w = x.shape[3], cin = inChannels, plane = Self.planeStride(cin * cols)
         Parallel.chunks(cin, minChunk: max(1, 32_768 / max(1, cols * 16))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)  // this image's tile rows in the block
                 for c in s..<e {
-                    sdk_wino2_input(x.data + (i * cin + c) * h * w, h, w, padding.0, padding.1,
-                                    a - i * th, b - i * th, tw, v + c * cols + (a - r0) * tw, plane)
+                    let xc = x.data + (i * cin + c) * h * w, vc = v + c * cols + (a - r0) * tw
+                    if tile == 4 {
+                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, plane, vec)
+                    } else {
+                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, plane)
+                    }
                 }
             }
         }
     }
 
     /// Output transform of a panel of output channels for global tile rows [r0, r1), plus bias.
-    private func winogradOutput(_ m: UnsafeMutablePointer<Float>, rows: Int, p0: Int, _ r0: Int, _ r1: Int,
-                                _ th: Int, _ tw: Int, _ cols: Int, _ y: Tensor, _ oh: Int, _ ow: Int) {
+    private func winogradOutput(_ m: UnsafeMutablePointer<Float>, _ tile: Int, _ vec: Int32, rows: Int, p0: Int,
+                                _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int, _ cols: Int, _ y: Tensor, _ oh: Int, _ ow: Int) {
         let cout = outChannels, plane = Self.planeStride(rows * cols)
         Parallel.chunks(rows, minChunk: max(1, 32_768 / max(1, cols * 16))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)
                 for co in s..<e {
-                    sdk_wino2_output(m + co * cols + (a - r0) * tw, plane, a - i * th, b - i * th, tw,
-                                     bias?.data[p0 + co] ?? 0, y.data + (i * cout + p0 + co) * oh * ow, oh, ow)
+                    let mc = m + co * cols + (a - r0) * tw, yc = y.data + (i * cout + p0 + co) * oh * ow
+                    let bc = bias?.data[p0 + co] ?? 0
+                    if tile == 4 {
+                        sdk_wino4_output(mc, plane, a - i * th, b - i * th, tw, bc, yc, oh, ow, vec)
+                    } else {
+                        sdk_wino2_output(mc, plane, a - i * th, b - i * th, tw, bc, yc, oh, ow)
+                    }
                 }
             }
         }

@@ -3,7 +3,8 @@ import SDTensor
 import XCTest
 
 /// The hand-written AVX2/FMA kernels against their portable versions (same inputs, both paths in one
-/// process through sdk_force_portable_kernels), and against plain formulas in Double. Skipped pieces
+/// process through sdk_force_portable_kernels), and against plain formulas in Double (the Winograd
+/// transforms: WinogradConvolutionTests). Skipped pieces
 /// run the same code twice on CPUs without AVX2, which still checks the portable path.
 final class KernelDispatchTests: XCTestCase {
     func random(_ count: Int, seed: UInt64, scale: Float = 4) -> [Float] {
@@ -83,23 +84,5 @@ final class KernelDispatchTests: XCTestCase {
             let r = bothPaths(x) { p in sdk_layer_norm(p, p, rows, cols, g2, b2, 1e-5) }
             assertClose(r.portable, r.fast, 5e-6, "layer norm \(rows)x\(cols)")
         }
-    }
-
-    func testWinogradPortableTransforms() {
-        let saved = (Conv2d.winograd, Conv2d.winogradMinTiles)
-        defer { (Conv2d.winograd, Conv2d.winogradMinTiles) = saved; sdk_force_portable_kernels(0) }
-        (Conv2d.winograd, Conv2d.winogradMinTiles) = (true, 1)
-        let (n, cin, cout, h, w) = (2, 20, 9, 19, 37)
-        let x = Tensor([n, cin, h, w], values: random(n * cin * h * w, seed: 8, scale: 1))
-        let conv = Conv2d(weight: WeightMatrix(rows: cout, cols: cin * 9, float32: Tensor([cout, cin * 9], values: random(cout * cin * 9, seed: 9, scale: 1))),
-                          kernel: 3, bias: Tensor([cout], values: random(cout, seed: 10, scale: 1)))
-        sdk_force_portable_kernels(1)
-        let portable = conv(x).array
-        sdk_force_portable_kernels(0)
-        let fast = conv(x).array
-        Conv2d.winograd = false
-        let reference = conv(x).array
-        assertClose(portable, fast, 1e-5, "winograd portable vs AVX2")
-        assertClose(portable, reference, 1e-4, "winograd portable vs im2col")
     }
 }

@@ -24,4 +24,14 @@ void sdk_wino2_input(const float *x, size_t h, size_t w, size_t pad_top, size_t 
  * (rows 2ty, 2ty+1 and columns 2tx, 2tx+1 that lie inside it), plus bias. */
 void sdk_wino2_output(const float *m, size_t plane, size_t ty0, size_t ty1, size_t tw, float bias,
                       float *y, size_t oh, size_t ow);
+
+/* Winograd F(4x4, 3x3) (winograd4.c): 4x4 output tiles, 36 positions xi = 6 * row + col, the same
+ * layouts otherwise; tile (ty, tx) covers input rows 4ty - pad_top .. +5 and columns 4tx - pad_left .. +5.
+ * vec: nonzero for the AVX2 path, which orders the tiles of each group of 8 differently; pass the same
+ * value (sdk_use_avx2()) to the input and output transforms of one convolution. */
+void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane);
+void sdk_wino4_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
+                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, int vec);
+void sdk_wino4_output(const float *m, size_t plane, size_t ty0, size_t ty1, size_t tw, float bias,
+                      float *y, size_t oh, size_t ow, int vec);
 #endif
