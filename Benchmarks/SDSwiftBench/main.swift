@@ -58,15 +58,17 @@ let repeats = Int(option("--repeat", "3"))!
 let steps = Int(option("--steps", "20"))!
 let profile = args.contains("--profile")
 let portable = args.contains("--portable")  // the portable C kernels even where AVX2 exists (comparisons)
-args.removeAll { $0 == "--profile" || $0 == "--portable" }
+let perImage = args.contains("--per-image")  // one product per image for small maps too (comparisons)
+args.removeAll { $0 == "--profile" || $0 == "--portable" || $0 == "--per-image" }
 let only = Set(option("--only", "sgemm,load,text,unet,vae,txt2img").split(separator: ",").map(String.init))
 guard let modelPath = args.first else {
-    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image]\n".data(using: .utf8)!)
     exit(2)
 }
 BLAS.threads = threads
 OpProfile.enabled = profile
 if portable { sdk_force_portable_kernels(1) }
+if perImage { Conv2d.batchedPlaneLimit = 0 }
 print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(sdk_use_avx2() != 0), OpenBLAS kernels: \(BLAS.coreName)")
 func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
     let fill = String(repeating: " ", count: max(0, n - s.count))

@@ -150,8 +150,8 @@ SDK_CLONES void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale
 
 void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
                 size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                size_t out_y0, size_t out_h, size_t out_w, float *col) {
-    size_t plane = out_h * out_w;
+                size_t out_y0, size_t out_h, size_t out_w, float *col, size_t col_ld) {
+    size_t plane = col_ld ? col_ld : out_h * out_w;
     for (size_t c = 0; c < channels; c++) {
         const float *xc = x + c * height * width;
         for (size_t ki = 0; ki < kh; ki++) {

@@ -93,10 +93,19 @@ public final class Conv2d: @unchecked Sendable {
         }
     }
 
-    /// Any convolution: im2col of bands of output rows, each band one matrix product.
+    /// Output maps of at most this many pixels are convolved for the whole batch in one product (the
+    /// images side by side), so weights that dwarf the maps (1280 channels at 4x4) are read once.
+    public static var batchedPlaneLimit = 1024
+
+    /// Any convolution: im2col of bands of output rows, each band one matrix product; small maps of a
+    /// batch in one product.
     func im2colConv(_ x: Tensor) -> Tensor {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)
+        if n > 1 && oh * ow <= Self.batchedPlaneLimit
+            && inChannels * kernel * kernel * n * oh * ow * 4 <= Self.maxColumnBytes {
+            return batchedIm2colConv(x)
+        }
         let y = Tensor([n, outChannels, oh, ow])
         let kdim = inChannels * kernel * kernel, plane = oh * ow
         let direct = kernel == 1 && stride == 1 && padding == (0, 0, 0, 0)
@@ -131,13 +140,47 @@ public final class Conv2d: @unchecked Sendable {
         return y
     }
 
-    /// im2col of output rows [y0, y0 + rows), split by channel ranges across threads.
+    /// The whole batch as one product: col [kdim][n * plane] with the images side by side, out
+    /// [outC][n * plane], then each image's part copied to y with the bias.
+    private func batchedIm2colConv(_ x: Tensor) -> Tensor {
+        let n = x.shape[0], h = x.shape[2], w = x.shape[3], cin = inChannels, cout = outChannels
+        let (oh, ow) = outputSize(height: h, width: w)
+        let y = Tensor([n, cout, oh, ow])
+        let kdim = cin * kernel * kernel, plane = oh * ow, cols = n * plane
+        let direct = kernel == 1 && stride == 1 && padding == (0, 0, 0, 0)
+        let label = kindLabel
+        Scratch.with(kdim * cols + cout * cols) { col in
+            let out = col + kdim * cols
+            OpProfile.measure(label + " im2col") {
+                for i in 0..<n {
+                    let xi = x.data + i * cin * h * w
+                    if direct {
+                        for c in 0..<cin { (col + c * cols + i * plane).update(from: xi + c * plane, count: plane) }
+                    } else {
+                        im2col(xi, h, w, 0, oh, ow, col + i * plane, ld: cols)
+                    }
+                }
+            }
+            withWeights(label) { wt in
+                OpProfile.measure(label + " gemm") { BLAS.gemm(m: cout, n: cols, k: kdim, a: wt, b: col, c: out) }
+            }
+            for i in 0..<n {
+                let yi = y.data + i * cout * plane
+                for co in 0..<cout { (yi + co * plane).update(from: out + co * cols + i * plane, count: plane) }
+                if let bias { sdk_add_channel_bias(yi, bias.data, cout, plane) }
+            }
+        }
+        return y
+    }
+
+    /// im2col of output rows [y0, y0 + rows), split by channel ranges across threads; col's rows `ld`
+    /// floats apart (0: rows * ow).
     private func im2col(_ x: UnsafeMutablePointer<Float>, _ h: Int, _ w: Int, _ y0: Int, _ rows: Int, _ ow: Int,
-                        _ col: UnsafeMutablePointer<Float>) {
-        let perChannel = kernel * kernel * rows * ow
-        Parallel.chunks(inChannels, minChunk: max(1, 65_536 / max(1, perChannel))) { s, e in
+                        _ col: UnsafeMutablePointer<Float>, ld: Int = 0) {
+        let k2 = kernel * kernel, rowStride = ld == 0 ? rows * ow : ld
+        Parallel.chunks(inChannels, minChunk: max(1, 65_536 / max(1, k2 * rows * ow))) { s, e in
             sdk_im2col(x + s * h * w, e - s, h, w, kernel, kernel, stride, padding.0, padding.1,
-                       y0, rows, ow, col + s * perChannel)
+                       y0, rows, ow, col + s * k2 * rowStride, rowStride)
         }
     }
 

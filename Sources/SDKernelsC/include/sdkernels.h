@@ -38,10 +38,11 @@ void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale);
 
 /* im2col for one image [C][H][W] and a kh x kw kernel, output rows [out_y0, out_y0 + out_rows)
  * only -> col[C*kh*kw][out_rows*outW] (a band, so big convolutions need no full-size buffer).
- * Padding may differ per side (the VAE pads only bottom/right before a stride-2 conv). */
+ * Padding may differ per side (the VAE pads only bottom/right before a stride-2 conv).
+ * col_ld: distance between col's rows (0: out_rows * out_w; larger puts several images side by side). */
 void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
                 size_t kh, size_t kw, size_t stride, size_t pad_top, size_t pad_left,
-                size_t out_y0, size_t out_rows, size_t out_w, float *col);
+                size_t out_y0, size_t out_rows, size_t out_w, float *col, size_t col_ld);
 
 /* Nearest-neighbour 2x upsampling of [C][H][W] -> [C][2H][2W]. */
 void sdk_upsample_nearest2x(const float *x, float *y, size_t channels, size_t height, size_t width);
