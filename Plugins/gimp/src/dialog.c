@@ -1,5 +1,6 @@
 /* The parameter dialog (GTK2 + libgimpui): prompt, negative prompt, model file, LoRA file and weight,
- * steps, guidance, strength, seed, sampler, and the inpaint / outpaint options of the mode at hand. */
+ * VAE and TAESD files with fast decode, steps, guidance, strength, seed, sampler, clip skip, random
+ * source, and the inpaint / outpaint options of the mode at hand. */
 #include "sdswift-gimp.h"
 
 #include <libgimp/gimpui.h>
@@ -8,6 +9,7 @@
 typedef struct {
     SdValues *v;
     GtkWidget *prompt, *negative, *model, *lora, *sampler, *karras, *only_masked;
+    GtkWidget *vae, *taesd, *fast_decode, *rng;
     guint32 seed;
 } Dialog;
 
@@ -115,6 +117,105 @@ static GtkWidget *lora_row(Dialog *d) {
     g_signal_connect(gtk_spin_button_get_adjustment(GTK_SPIN_BUTTON(weight)), "value-changed",
                      G_CALLBACK(gimp_double_adjustment_update), &d->v->lora_weight);
     gtk_box_pack_start(GTK_BOX(row), weight, FALSE, FALSE, 0);
+    return row;
+}
+
+/* What an empty VAE / TAESD choice means, for the tooltips: the environment's file, else `otherwise`. */
+static gchar *env_file_hint(const gchar *variable, const gchar *otherwise) {
+    const gchar *env = g_getenv(variable);
+    return env && *env ? g_strdup_printf("None: $%s (%s)", variable, env) : g_strdup_printf("None: %s", otherwise);
+}
+
+/* A file chooser for *.safetensors (or a diffusers folder's file) with a None button, in `row`. */
+static GtkWidget *optional_file(GtkWidget *row, const gchar *title, const gchar *filter_name, const gchar *current,
+                                const gchar *tip, const gchar *none_tip) {
+    GtkWidget *chooser = gtk_file_chooser_button_new(title, GTK_FILE_CHOOSER_ACTION_OPEN);
+    GtkFileFilter *f = gtk_file_filter_new();
+    gtk_file_filter_set_name(f, filter_name);
+    gtk_file_filter_add_pattern(f, "*.safetensors");
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), f);
+    f = gtk_file_filter_new();
+    gtk_file_filter_set_name(f, "All files");
+    gtk_file_filter_add_pattern(f, "*");
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(chooser), f);
+    if (*current) gtk_file_chooser_set_filename(GTK_FILE_CHOOSER(chooser), current);
+    gimp_help_set_help_data(chooser, tip, NULL);
+    gtk_box_pack_start(GTK_BOX(row), chooser, TRUE, TRUE, 0);
+    GtkWidget *none = gtk_button_new_with_label("None");
+    gimp_help_set_help_data(none, none_tip, NULL);
+    g_signal_connect(none, "clicked", G_CALLBACK(on_default_model), chooser); /* unselects the file */
+    gtk_box_pack_start(GTK_BOX(row), none, FALSE, FALSE, 0);
+    return chooser;
+}
+
+/* A VAE replacing the model's (none: $SDSWIFT_VAE, else the model's own). */
+static GtkWidget *vae_row(Dialog *d) {
+    GtkWidget *row = gtk_hbox_new(FALSE, 4);
+    gchar *hint = env_file_hint("SDSWIFT_VAE", "the model's own VAE");
+    gchar *tip = g_strdup_printf("A VAE replacing the model's (e.g. vae-ft-mse-840000-ema-pruned.safetensors). %s", hint);
+    d->vae = optional_file(row, "Choose a VAE", "VAE (*.safetensors)", d->v->vae, tip, hint);
+    g_free(tip);
+    g_free(hint);
+    return row;
+}
+
+/* Fast decode needs a TAESD: the chosen file or $SDSWIFT_TAESD. */
+static void update_fast_decode(GtkFileChooser *chooser, Dialog *d) {
+    gchar *file = gtk_file_chooser_get_filename(chooser);
+    const gchar *env = g_getenv("SDSWIFT_TAESD");
+    gtk_widget_set_sensitive(d->fast_decode, file || (env && *env));
+    g_free(file);
+}
+
+/* A TAESD (full-size previews while it works) and whether it also decodes the result. */
+static GtkWidget *taesd_row(Dialog *d) {
+    GtkWidget *row = gtk_hbox_new(FALSE, 4);
+    gchar *hint = env_file_hint("SDSWIFT_TAESD", "no TAESD (rough previews)");
+    gchar *tip = g_strdup_printf("A TAESD tiny autoencoder (taesd_decoder.safetensors): full-size previews while the "
+                                 "engine works. %s",
+                                 hint);
+    d->taesd = optional_file(row, "Choose a TAESD", "TAESD (*.safetensors)", d->v->taesd, tip, hint);
+    g_free(tip);
+    g_free(hint);
+    d->fast_decode = gtk_check_button_new_with_mnemonic("Fast decode _with TAESD");
+    gimp_help_set_help_data(d->fast_decode, "Decode the result with the TAESD instead of the VAE: much faster, slightly softer",
+                            NULL);
+    gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(d->fast_decode), d->v->fast_decode);
+    gtk_box_pack_start(GTK_BOX(row), d->fast_decode, FALSE, FALSE, 0);
+    const gchar *env = g_getenv("SDSWIFT_TAESD");
+    gtk_widget_set_sensitive(d->fast_decode, *d->v->taesd || (env && *env));
+    g_signal_connect(d->taesd, "selection-changed", G_CALLBACK(update_fast_decode), d);
+    return row;
+}
+
+/* Clip skip and the random source, side by side. */
+static GtkWidget *text_and_noise_row(Dialog *d, GtkWidget **clip_skip) {
+    GtkWidget *row = gtk_hbox_new(FALSE, 6);
+    *clip_skip = gtk_spin_button_new_with_range(1, SD_CLIP_SKIP_MAX, 1);
+    gtk_spin_button_set_value(GTK_SPIN_BUTTON(*clip_skip), d->v->clip_skip);
+    gimp_help_set_help_data(*clip_skip,
+                            "Text encoder layers to skip at the end: 1 uses all (the default), 2 the penultimate "
+                            "layer (AUTOMATIC1111's \"clip skip 2\", common for anime models)",
+                            NULL);
+    g_signal_connect(gtk_spin_button_get_adjustment(GTK_SPIN_BUTTON(*clip_skip)), "value-changed",
+                     G_CALLBACK(gimp_int_adjustment_update), &d->v->clip_skip);
+    gtk_box_pack_start(GTK_BOX(row), *clip_skip, FALSE, FALSE, 0);
+    GtkWidget *label = gtk_label_new_with_mnemonic("Random so_urce:");
+    gtk_box_pack_start(GTK_BOX(row), label, FALSE, FALSE, 6);
+    d->rng = gtk_combo_box_text_new();
+    gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(d->rng), "CPU");
+    gtk_combo_box_text_append_text(GTK_COMBO_BOX_TEXT(d->rng), "GPU (NV)");
+    gboolean philox = (sdswift_features() & SDSWIFT_FEATURE_PHILOX) != 0;
+    gtk_combo_box_set_active(GTK_COMBO_BOX(d->rng), philox && d->v->rng == SDSWIFT_RNG_PHILOX ? 1 : 0);
+    gtk_widget_set_sensitive(d->rng, philox);
+    gimp_help_set_help_data(d->rng,
+                            philox ? "How the seed becomes noise. CPU: PyTorch's CPU generator (diffusers with a CPU "
+                                     "generator, AUTOMATIC1111's CPU source). GPU: PyTorch's CUDA generator "
+                                     "(AUTOMATIC1111's GPU and NV sources), so seeds from GPU images match"
+                                   : "This libsdswift has only the CPU random source",
+                            NULL);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(label), d->rng);
+    gtk_box_pack_start(GTK_BOX(row), d->rng, FALSE, FALSE, 0);
     return row;
 }
 
@@ -229,12 +330,14 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
     gtk_box_pack_start(GTK_BOX(main_box), labelled_frame("Negative prompt", text_view(v->negative, 2, &d.negative)), FALSE,
                        FALSE, 0);
 
-    GtkWidget *table = gtk_table_new(7, 3, FALSE);
+    GtkWidget *table = gtk_table_new(10, 3, FALSE);
     gtk_table_set_col_spacings(GTK_TABLE(table), 6);
     gtk_table_set_row_spacings(GTK_TABLE(table), 4);
     gint row = 0;
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "_Model:", 0.0, 0.5, model_row(&d), 2, FALSE);
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "L_oRA:", 0.0, 0.5, lora_row(&d), 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "_VAE:", 0.0, 0.5, vae_row(&d), 2, FALSE);
+    gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "T_AESD:", 0.0, 0.5, taesd_row(&d), 2, FALSE);
     GtkObject *adj = scale(table, row++, "_Steps:", v->steps, 1, 150, 1000, 1, 10, 0, "Sampling steps");
     g_signal_connect(adj, "value-changed", G_CALLBACK(gimp_int_adjustment_update), &v->steps);
     adj = scale(table, row++, "_Guidance:", v->guidance, 0, 30, 100, 0.5, 1, 1, "How closely to follow the prompt (CFG scale)");
@@ -248,6 +351,9 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
     fold_seed(GIMP_RANDOM_SEED_SPINBUTTON_ADJ(seed), NULL);
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "S_eed:", 0.0, 0.5, seed, 2, TRUE);
     gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "Sam_pler:", 0.0, 0.5, sampler_row(&d), 2, TRUE);
+    GtkWidget *clip_skip = NULL, *text_noise = text_and_noise_row(&d, &clip_skip);
+    GtkWidget *clip_label = gimp_table_attach_aligned(GTK_TABLE(table), 0, row++, "Cl_ip skip:", 0.0, 0.5, text_noise, 2, TRUE);
+    gtk_label_set_mnemonic_widget(GTK_LABEL(clip_label), clip_skip);
     gtk_box_pack_start(GTK_BOX(main_box), table, FALSE, FALSE, 0);
     if (mode == SD_INPAINT) gtk_box_pack_start(GTK_BOX(main_box), inpaint_options(&d), FALSE, FALSE, 0);
     if (mode == SD_OUTPAINT) gtk_box_pack_start(GTK_BOX(main_box), outpaint_options(&d), FALSE, FALSE, 0);
@@ -268,6 +374,14 @@ gboolean sd_dialog_run(SdMode mode, gint32 image, SdValues *v) {
         gboolean karras = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(d.karras));
         g_snprintf(v->sampler, sizeof v->sampler, "%s%s", name ? name : "euler", karras ? "_karras" : "");
         g_free(name);
+        file = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(d.vae));
+        g_strlcpy(v->vae, file ? file : "", sizeof v->vae);
+        g_free(file);
+        file = gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(d.taesd));
+        g_strlcpy(v->taesd, file ? file : "", sizeof v->taesd);
+        g_free(file);
+        v->fast_decode = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(d.fast_decode));
+        v->rng = gtk_combo_box_get_active(GTK_COMBO_BOX(d.rng)) == 1 ? SDSWIFT_RNG_PHILOX : SDSWIFT_RNG_CPU;
         if (mode == SD_INPAINT) v->only_masked = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(d.only_masked));
         v->seed = (gint32)MIN(d.seed, (guint32)G_MAXINT32);
     }

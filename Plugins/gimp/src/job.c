@@ -106,6 +106,8 @@ static sdswift_status generate(SdJob *job, const sdswift_model *model) {
     p.karras = job->karras;
     p.seed = job->seed;
     p.strength = (float)job->v.strength;
+    p.clip_skip = job->v.clip_skip; /* the engine checks it against the model's text encoder */
+    p.rng = (sdswift_rng)job->v.rng;
     sdswift_image image = {job->width, job->height, (size_t)job->width * 4, SDSWIFT_FORMAT_RGBA8, job->rgba};
     sdswift_image mask = {job->width, job->height, (size_t)job->width, SDSWIFT_FORMAT_GRAY8, job->mask};
 
@@ -142,7 +144,7 @@ static gpointer worker(gpointer data) {
     SdJob *job = data;
     sdswift_model *model = NULL;
     sdswift_model_extras extras;
-    sd_model_extras(&extras);
+    sd_model_extras(&job->v, &extras);
     sdswift_status s = sdswift_model_load_ex(job->model_path, NULL, &extras, &model);
     gchar *message = NULL;
     if (s != SDSWIFT_OK) {

@@ -81,12 +81,15 @@ static void run(const gchar *name, gint nparams, const GimpParam *param, gint *n
             break;
         case GIMP_RUN_NONINTERACTIVE:
             if (!sd_values_from_params(mode, nparams, param, &v, &error)) status = GIMP_PDB_CALLING_ERROR;
+            /* not arguments: an invalid environment fails the run, not the call */
+            else if (!sd_values_from_environment(&v, &error)) status = GIMP_PDB_EXECUTION_ERROR;
             break;
         default: /* GIMP_RUN_WITH_LAST_VALS: Filters > Repeat */
             gimp_ui_init("sdswift", FALSE);
             sd_values_load(&v);
             break;
         }
+        if (status == GIMP_PDB_SUCCESS && !sd_values_supported(&v, &error)) status = GIMP_PDB_EXECUTION_ERROR;
         if (status == GIMP_PDB_SUCCESS && !sd_run_mode(mode, run_mode, image, drawable, &v, &layer, &seed, &error))
             status = error ? GIMP_PDB_EXECUTION_ERROR : GIMP_PDB_CANCEL;
     }

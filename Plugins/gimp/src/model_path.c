@@ -14,15 +14,16 @@ gchar *sd_default_model_path(void) {
     return path;
 }
 
-/* Files loaded next to the model, from the environment: $SDSWIFT_VAE (a VAE replacing the model's),
- * $SDSWIFT_TAESD (TAESD: full-size previews in the progress window) and $SDSWIFT_FAST_DECODE=1 (final
- * images decoded with that TAESD). The strings belong to the environment. */
-void sd_model_extras(sdswift_model_extras *e) {
-    const gchar *vae = g_getenv("SDSWIFT_VAE"), *taesd = g_getenv("SDSWIFT_TAESD"), *fast = g_getenv("SDSWIFT_FAST_DECODE");
+/* Files loaded next to the model: the VAE replacing the model's and the TAESD (full-size previews in
+ * the progress window; with fast_decode it also decodes the result). The dialog's files win; when
+ * it has none (and in scripts) $SDSWIFT_VAE and $SDSWIFT_TAESD serve. Fast decode without any TAESD
+ * is ignored, as it always was for $SDSWIFT_FAST_DECODE. */
+void sd_model_extras(const SdValues *v, sdswift_model_extras *e) {
+    const gchar *vae = g_getenv("SDSWIFT_VAE"), *taesd = g_getenv("SDSWIFT_TAESD");
     sdswift_model_extras_init(e);
-    e->vae_path = vae && *vae ? vae : NULL;
-    e->taesd_path = taesd && *taesd ? taesd : NULL;
-    e->fast_decode = e->taesd_path && fast && g_strcmp0(fast, "0") != 0 && *fast;
+    e->vae_path = *v->vae ? v->vae : vae && *vae ? vae : NULL;
+    e->taesd_path = *v->taesd ? v->taesd : taesd && *taesd ? taesd : NULL;
+    e->fast_decode = e->taesd_path && v->fast_decode;
 }
 
 gchar *sd_resolve_model(const gchar *requested, gchar **error) {

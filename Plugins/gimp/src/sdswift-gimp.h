@@ -25,7 +25,7 @@ typedef enum {
 
 #define SD_TEXT_MAX 4096
 #define SD_PATH_MAX 4096
-#define SD_VALUES_VERSION 2
+#define SD_VALUES_VERSION 3
 
 /* Everything a run needs; stored as is with gimp_set_data, so fixed-size and pointer-free. */
 typedef struct {
@@ -45,7 +45,14 @@ typedef struct {
     gint32 extend[4];            /* outpaint: left, top, right, bottom */
     gchar lora[SD_PATH_MAX];     /* "" = none; dialog and last values only (not a PDB argument) */
     gdouble lora_weight;
+    gint32 clip_skip;            /* 1 = the text encoder's last layer, 2 = the penultimate, ... (1..12) */
+    gint32 rng;                  /* sdswift_rng: SDSWIFT_RNG_CPU or SDSWIFT_RNG_PHILOX (A1111's "GPU"/NV) */
+    gchar vae[SD_PATH_MAX];      /* "" = $SDSWIFT_VAE, else the model's own VAE */
+    gchar taesd[SD_PATH_MAX];    /* "" = $SDSWIFT_TAESD, else none */
+    gboolean fast_decode;        /* decode the result with the TAESD (when there is one) */
 } SdValues;
+
+#define SD_CLIP_SKIP_MAX 12      /* the dialog's range (AUTOMATIC1111's); the model may allow fewer */
 
 /* ---- main.c / values.c */
 const gchar *sd_mode_procedure(SdMode mode);
@@ -57,6 +64,11 @@ void sd_values_save(const SdValues *v);
 /* The procedure's arguments after run-mode, image and drawable, and its return values. */
 GimpParamDef *sd_values_param_defs(SdMode mode, gint *count);
 gboolean sd_values_from_params(SdMode mode, gint nparams, const GimpParam *params, SdValues *v, gchar **error);
+/* Non-interactive runs: $SDSWIFT_CLIP_SKIP, $SDSWIFT_RNG (cpu|gpu) and $SDSWIFT_FAST_DECODE into v;
+ * FALSE with *error for a value that makes no sense. */
+gboolean sd_values_from_environment(SdValues *v, gchar **error);
+/* What the loaded library cannot do of v (the GPU random source of an older library); FALSE with *error. */
+gboolean sd_values_supported(const SdValues *v, gchar **error);
 /* Splits "dpmpp_2m_karras" into "dpmpp_2m" + karras; returns a new string. */
 gchar *sd_sampler_base(const gchar *sampler, gboolean *karras);
 
@@ -65,8 +77,9 @@ gchar *sd_sampler_base(const gchar *sampler, gboolean *karras);
 gchar *sd_resolve_model(const gchar *requested, gchar **error);
 /* Where the bundled default model is looked for (next to the plug-in binary). */
 gchar *sd_default_model_path(void);
-/* $SDSWIFT_VAE, $SDSWIFT_TAESD, $SDSWIFT_FAST_DECODE as load extras. */
-void sd_model_extras(sdswift_model_extras *e);
+/* v's VAE and TAESD files (else $SDSWIFT_VAE, $SDSWIFT_TAESD) and fast decode as load extras; the
+ * strings belong to v and the environment. */
+void sd_model_extras(const SdValues *v, sdswift_model_extras *e);
 
 /* ---- job.c */
 typedef struct SdJob SdJob;

@@ -1,5 +1,6 @@
 /* The parameter set of the four procedures: defaults, the PDB argument lists (common arguments
- * first, then each mode's own), parsing RUN-NONINTERACTIVE arguments, and the last values. */
+ * first, then each mode's own), parsing RUN-NONINTERACTIVE arguments and the environment that
+ * completes them (settings that are not PDB arguments), and the last values. */
 #include "sdswift-gimp.h"
 
 #include <string.h>
@@ -20,6 +21,8 @@ void sd_values_defaults(SdValues *v) {
     v->padding = 32;
     for (int i = 0; i < 4; i++) v->extend[i] = 64;
     v->lora_weight = 1.0;
+    v->clip_skip = 1;
+    v->rng = SDSWIFT_RNG_CPU;
 }
 
 void sd_values_load(SdValues *v) {
@@ -31,6 +34,9 @@ void sd_values_load(SdValues *v) {
             /* strings came from our own struct, but never trust a missing terminator */
             stored.model[SD_PATH_MAX - 1] = stored.prompt[SD_TEXT_MAX - 1] = stored.negative[SD_TEXT_MAX - 1] = 0;
             stored.sampler[sizeof stored.sampler - 1] = stored.lora[SD_PATH_MAX - 1] = 0;
+            stored.vae[SD_PATH_MAX - 1] = stored.taesd[SD_PATH_MAX - 1] = 0;
+            if (stored.clip_skip < 1 || stored.clip_skip > SD_CLIP_SKIP_MAX) stored.clip_skip = 1;
+            if (stored.rng != SDSWIFT_RNG_PHILOX) stored.rng = SDSWIFT_RNG_CPU;
             *v = stored;
         }
     }
@@ -163,6 +169,48 @@ gboolean sd_values_from_params(SdMode mode, gint nparams, const GimpParam *p, Sd
             *error = g_strdup("outpaint needs at least one of left, top, right, bottom above 0");
             return FALSE;
         }
+    }
+    return TRUE;
+}
+
+/* The settings that have no PDB argument (adding one would change every script's argument count):
+ *   SDSWIFT_CLIP_SKIP  1 (default: all text encoder layers), 2 (A1111's "clip skip 2"), ...; the
+ *                      engine rejects values beyond the model's text encoder with a message
+ *   SDSWIFT_RNG        cpu (default: PyTorch's CPU generator) or gpu (A1111's GPU / NV source,
+ *                      Philox); "nv" and "philox" are accepted too
+ *   SDSWIFT_FAST_DECODE  non-empty and not "0": decode with the TAESD ($SDSWIFT_TAESD) */
+gboolean sd_values_from_environment(SdValues *v, gchar **error) {
+    const gchar *clip = g_getenv("SDSWIFT_CLIP_SKIP"), *rng = g_getenv("SDSWIFT_RNG"), *fast = g_getenv("SDSWIFT_FAST_DECODE");
+    if (clip && *clip) {
+        gchar *end = NULL;
+        gint64 n = g_ascii_strtoll(clip, &end, 10);
+        if (end == clip || *end || n < 1 || n > 1000) {
+            *error = g_strdup_printf("SDSWIFT_CLIP_SKIP must be a whole number from 1 (the text encoder's last layer) "
+                                     "up to its number of layers, got '%s'",
+                                     clip);
+            return FALSE;
+        }
+        v->clip_skip = (gint32)n;
+    }
+    if (rng && *rng) {
+        if (g_ascii_strcasecmp(rng, "cpu") == 0) v->rng = SDSWIFT_RNG_CPU;
+        else if (g_ascii_strcasecmp(rng, "gpu") == 0 || g_ascii_strcasecmp(rng, "nv") == 0 ||
+                 g_ascii_strcasecmp(rng, "philox") == 0)
+            v->rng = SDSWIFT_RNG_PHILOX;
+        else {
+            *error = g_strdup_printf("SDSWIFT_RNG must be cpu or gpu, got '%s'", rng);
+            return FALSE;
+        }
+    }
+    v->fast_decode = fast && *fast && strcmp(fast, "0") != 0;
+    return TRUE;
+}
+
+gboolean sd_values_supported(const SdValues *v, gchar **error) {
+    if (v->rng == SDSWIFT_RNG_PHILOX && !(sdswift_features() & SDSWIFT_FEATURE_PHILOX)) {
+        *error = g_strdup_printf("The GPU random source needs libsdswift 0.2 or newer with Philox noise; this one is %s",
+                                 sdswift_version_string());
+        return FALSE;
     }
     return TRUE;
 }
