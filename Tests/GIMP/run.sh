@@ -242,6 +242,36 @@ check "extras: \$SDSWIFT_TAESD alone (previews) keeps the VAE's image" same_pixe
 if same_pixels extras_plain.png extras_fast.png; then fail "extras: \$SDSWIFT_FAST_DECODE did not change the image"
 else pass "extras: \$SDSWIFT_FAST_DECODE decodes with the TAESD"; fi
 
+params_have() {  # params_have GIMP-OUTPUT NAME TEXT: the parameters printed for NAME (prompt, negative, settings lines) hold TEXT
+    grep -A2 "PARAMETERS $2: " "$1" | grep -qF "$3"
+}
+# ---- clip skip and the random source through the environment ($SDSWIFT_CLIP_SKIP, $SDSWIFT_RNG: not
+# PDB arguments, so that scripts keep their argument counts); the tiny model's text encoder has 2 layers
+extras_run rng_cpu.png SDSWIFT_RNG=CPU
+extras_run rng_gpu.png SDSWIFT_RNG=gpu
+extras_run clip2.png SDSWIFT_CLIP_SKIP=2
+extras_run clip3.png SDSWIFT_CLIP_SKIP=3
+extras_run rng_bad.png SDSWIFT_RNG=cuda
+check "engine options: three images" test -s "$tmp/rng_cpu.png" -a -s "$tmp/rng_gpu.png" -a -s "$tmp/clip2.png"
+check "engine options: \$SDSWIFT_RNG=CPU is the default" same_pixels extras_plain.png rng_cpu.png
+if same_pixels extras_plain.png rng_gpu.png; then fail "engine options: \$SDSWIFT_RNG=gpu did not change the image"
+else pass "engine options: \$SDSWIFT_RNG=gpu changes the image (same seed)"; fi
+check "engine options: the gpu image's parameters say RNG: NV" params_have "$tmp/extras-rng_gpu.png.txt" rng_gpu.png "RNG: NV"
+check "engine options: the cpu image's parameters name no RNG" bash -c "! grep -q 'RNG:' '$tmp/extras-rng_cpu.png.txt'"
+if same_pixels extras_plain.png clip2.png; then fail "engine options: \$SDSWIFT_CLIP_SKIP=2 did not change the image"
+else pass "engine options: \$SDSWIFT_CLIP_SKIP=2 changes the image"; fi
+check "engine options: the clip skip 2 image's parameters say Clip skip: 2" params_have "$tmp/extras-clip2.png.txt" clip2.png "Clip skip: 2"
+for c in clip3 rng_bad; do
+    out=$tmp/extras-$c.png.txt
+    check "engine options: $c: GIMP went on to the end of the script" grep -q "SDSWIFT-GIMP-TEST-DONE" "$out"
+    check "engine options: $c: no layer was added" grep -q "FACT extras_error file=$c.png layers=1" "$out"
+    check "engine options: $c: no crash" bash -c "! grep -Eqi 'Plug-in crashed|wire read|terminated' '$out'"
+done
+check "engine options: clip skip 3 on a 2-layer text encoder is an execution error with the engine's message" \
+    bash -c "grep -A1 \"error for procedure 'plug-in-sdswift-txt2img'\" '$tmp/extras-clip3.png.txt' | grep -q 'clip_skip 3 is not in 1..2'"
+check "engine options: \$SDSWIFT_RNG=cuda is an execution error naming the variable" \
+    bash -c "grep -A1 \"error for procedure 'plug-in-sdswift-txt2img'\" '$tmp/extras-rng_bad.png.txt' | grep -q \"SDSWIFT_RNG must be cpu or gpu, got 'cuda'\""
+
 # ---- the interactive path under Xvfb: dialog, Generate, progress window, its Cancel button; undo
 if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     sed -e "s|@TMP@|$tmp|g" Tests/GIMP/gui.scm > "$tmp/gui.scm"
@@ -269,6 +299,24 @@ if command -v xvfb-run >/dev/null && command -v xdotool >/dev/null; then
     expect undo layers 1
     expect undo w 32
     expect undo h 32
+
+    # the dialog's clip skip, random source and VAE (set through their mnemonics) reach the engine
+    # and are remembered for Filters > Repeat; the environment sets the same clip skip and source
+    # for the comparison image made without the VAE by a script
+    sed -e "s|@TMP@|$tmp|g" Tests/GIMP/gui_options.scm > "$tmp/gui_options.scm"
+    env GIMP2_DIRECTORY="$profile" HOME="$tmp/home" SDSWIFT_MODEL="$model" SDSWIFT_CLIP_SKIP=2 SDSWIFT_RNG=gpu \
+        timeout 600 xvfb-run -a -s "-screen 0 1024x768x24" bash Tests/GIMP/gui_options.sh "$tmp" \
+        "$root/Tests/Fixtures/vae/vae-tiny-ldm.safetensors" > "$tmp/gui_options.txt" 2>&1
+    cat "$tmp/gui_options.txt"
+    out=$tmp/gui-options-gimp.txt
+    check "dialog: Clip skip 2 and Random source GPU reach the engine" params_have "$out" gui_dialog "Clip skip: 2, RNG: NV"
+    check "dialog: Repeat uses them again (last values)" params_have "$out" gui_repeat "Clip skip: 2, RNG: NV"
+    check "dialog: two images to compare" test -s "$tmp/gui_vae.png" -a -s "$tmp/gui_novae.png"
+    seed=$(grep -A2 "PARAMETERS gui_dialog: " "$out" | grep -o "Seed: [0-9]*")
+    same_settings() { [ -n "$seed" ] && params_have "$out" gui_novae "$seed," && params_have "$out" gui_novae "Clip skip: 2, RNG: NV"; }
+    check "dialog: the script's image has the dialog's seed ($seed), clip skip and source" same_settings
+    if [ ! -s "$tmp/gui_vae.png" ] || same_pixels gui_vae.png gui_novae.png; then fail "dialog: the chosen VAE did not change the image"
+    else pass "dialog: the VAE chosen in the dialog decodes the image (the same image without it differs)"; fi
 else
     echo "SKIP the interactive test: it needs xvfb-run and xdotool"
 fi
