@@ -37,7 +37,7 @@ done
 [ -n "$wid" ] || { echo "the dialog did not open"; kill $gimp_pid; exit 1; }
 sleep 2
 xdotool mousemove 5 700                 # no tooltips in the picture
-xdotool windowmove "$wid" 564 60        # beside the image (there is no window manager)
+xdotool windowmove "$wid" 564 36        # beside the image (there is no window manager)
 sleep 1
 xdotool windowfocus "$wid"
 xdotool type --delay 15 "a red fox sleeping in the grass, soft morning light"
