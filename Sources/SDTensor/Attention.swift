@@ -1,3 +1,4 @@
+import Glibc
 import SDKernels
 import SDKernelsC
 
@@ -5,12 +6,45 @@ import SDKernelsC
 public enum ScaledDotProductAttention {
     /// Query rows handled at once: bounds the scores buffer to rowsPerTile x keys floats,
     /// so 4096-token self-attention never holds the full tokens x tokens matrix.
-    static let rowsPerTile = 1024
+    public static var rowsPerTile = 1024
 
     /// q: [B, T, heads*d], k and v: [B, S, heads*d] -> [B, T, heads*d].
     /// `causal` masks key j > query i (CLIP text).
     public static func compute(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false) -> Tensor {
-        OpProfile.measure("attention") { tiled(q: q, k: k, v: v, heads: heads, causal: causal) }
+        let d = q.shape[2] / heads
+        if fused && !causal && sdk_attention_supported(d) != 0 {
+            return OpProfile.measure("attention fused") { fusedTiles(q: q, k: k, v: v, heads: heads) }
+        }
+        return OpProfile.measure("attention") { tiled(q: q, k: k, v: v, heads: heads, causal: causal) }
+    }
+
+    /// Whether the fused kernel (sdk_attention_head) is used where the CPU allows it
+    /// (SDSWIFT_ATTENTION=sgemm: scores through sgemm, for comparisons).
+    public static var fused = getenv("SDSWIFT_ATTENTION").map { String(cString: $0) } != "sgemm"
+
+    /// Heads and blocks of query rows spread over the threads, each through the fused kernel, which never
+    /// holds more than 4 rows of scores. Blocks are small enough to give every thread work even for one
+    /// head (the VAE's), and large enough that packing K and V per block costs little.
+    static func fusedTiles(q: Tensor, k: Tensor, v: Tensor, heads: Int) -> Tensor {
+        let b = q.shape[0], t = q.shape[1], c = q.shape[2], s = k.shape[1]
+        precondition(c % heads == 0 && k.shape[2] == c && v.shape[2] == c && v.shape[1] == s)
+        let d = c / heads, scale = 1 / Float(d).squareRoot()
+        let out = Tensor([b, t, c])
+        let heads_ = b * heads, wanted = 4 * max(1, BLAS.threads)
+        let blocks = max(1, min((t + 63) / 64, (wanted + heads_ - 1) / heads_))
+        let rowsPerBlock = (t + blocks - 1) / blocks
+        let work = sdk_attention_work_floats(s, d)
+        Parallel.forEach(heads_ * blocks) { item in
+            let bh = item / blocks, block = item % blocks, bi = bh / heads, h = bh % heads
+            let r0 = block * rowsPerBlock, rows = min(rowsPerBlock, t - r0)
+            guard rows > 0 else { return }
+            Scratch.with(work) { w in
+                sdk_attention_head(q.data + (bi * t + r0) * c + h * d, c, k.data + bi * s * c + h * d, c,
+                                   v.data + bi * s * c + h * d, c, out.data + (bi * t + r0) * c + h * d, c,
+                                   rows, s, d, scale, w)
+            }
+        }
+        return out
     }
 
     static func tiled(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool) -> Tensor {

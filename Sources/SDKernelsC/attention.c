@@ -1,0 +1,178 @@
+/* Scaled dot-product attention of one head, in tiles (flash-attention style): for 4 query rows at a
+ * time, scores against a block of keys stay in a small buffer, softmax is kept running (max, sum) and
+ * the output rows are updated block by block, so the tokens x tokens matrix never exists. AVX2/FMA
+ * only (sdk_attention_supported); the caller falls back to sgemm + softmax otherwise. */
+#include "sdkernels.h"
+#include <math.h>
+#include <string.h>
+
+#define KEY_BLOCK 128  /* keys per block: 4 rows of scores, 2 KB */
+
+int sdk_attention_supported(size_t d) {
+#if defined(__x86_64__) && defined(__clang__)
+    return sdk_use_avx2() && d % 8 == 0 && d > 0;
+#else
+    (void)d;
+    return 0;
+#endif
+}
+
+size_t sdk_attention_work_floats(size_t s, size_t d) {
+    size_t sp = (s + 15) / 16 * 16;
+    return d * sp + sp * d + 4 * KEY_BLOCK + 4 * d;
+}
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline __m256 exp256(__m256 x) {  /* as kernels_avx2.c */
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-87.33654f)), _mm256_set1_ps(88.72283f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+AVX2 static inline float hmax256(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
+}
+
+AVX2 static inline float hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+/* sc[r][jj..jj+16) = q_r . kt[:, j..j+16) for the 4 rows */
+AVX2 static inline void scores16(const float *const qr[4], const float *kt, size_t sp, size_t d, float *sc) {
+    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    for (size_t c = 0; c < d; c++) {
+        __m256 k0 = _mm256_loadu_ps(kt + c * sp), k1 = _mm256_loadu_ps(kt + c * sp + 8);
+        __m256 q0 = _mm256_broadcast_ss(qr[0] + c), q1 = _mm256_broadcast_ss(qr[1] + c);
+        __m256 q2 = _mm256_broadcast_ss(qr[2] + c), q3 = _mm256_broadcast_ss(qr[3] + c);
+        a00 = _mm256_fmadd_ps(q0, k0, a00); a01 = _mm256_fmadd_ps(q0, k1, a01);
+        a10 = _mm256_fmadd_ps(q1, k0, a10); a11 = _mm256_fmadd_ps(q1, k1, a11);
+        a20 = _mm256_fmadd_ps(q2, k0, a20); a21 = _mm256_fmadd_ps(q2, k1, a21);
+        a30 = _mm256_fmadd_ps(q3, k0, a30); a31 = _mm256_fmadd_ps(q3, k1, a31);
+    }
+    _mm256_storeu_ps(sc, a00); _mm256_storeu_ps(sc + 8, a01);
+    _mm256_storeu_ps(sc + KEY_BLOCK, a10); _mm256_storeu_ps(sc + KEY_BLOCK + 8, a11);
+    _mm256_storeu_ps(sc + 2 * KEY_BLOCK, a20); _mm256_storeu_ps(sc + 2 * KEY_BLOCK + 8, a21);
+    _mm256_storeu_ps(sc + 3 * KEY_BLOCK, a30); _mm256_storeu_ps(sc + 3 * KEY_BLOCK + 8, a31);
+}
+
+/* acc rows r0, r0+1 (columns [c0, c0 + 8N)) += p . v over jn keys; N vectors per row kept in registers. */
+#define PV2(N)                                                                                           \
+    AVX2 static void pv2_##N(const float *p0, const float *p1, const float *v, size_t d, size_t jn,      \
+                              float *acc0, float *acc1) {                                                 \
+        __m256 x[N], y[N];                                                                               \
+        for (int u = 0; u < N; u++) { x[u] = _mm256_loadu_ps(acc0 + 8 * u); y[u] = _mm256_loadu_ps(acc1 + 8 * u); } \
+        for (size_t j = 0; j < jn; j++) {                                                                \
+            __m256 b0 = _mm256_broadcast_ss(p0 + j), b1 = _mm256_broadcast_ss(p1 + j);                 \
+            const float *vr = v + j * d;                                                                 \
+            for (int u = 0; u < N; u++) {                                                                \
+                __m256 vv = _mm256_loadu_ps(vr + 8 * u);                                                 \
+                x[u] = _mm256_fmadd_ps(b0, vv, x[u]);                                                    \
+                y[u] = _mm256_fmadd_ps(b1, vv, y[u]);                                                    \
+            }                                                                                            \
+        }                                                                                                \
+        for (int u = 0; u < N; u++) { _mm256_storeu_ps(acc0 + 8 * u, x[u]); _mm256_storeu_ps(acc1 + 8 * u, y[u]); } \
+    }
+PV2(1) PV2(2) PV2(3) PV2(4) PV2(5) PV2(6)
+
+AVX2 static void pv2(const float *p0, const float *p1, const float *v, size_t d, size_t jn, float *acc0, float *acc1) {
+    for (size_t c = 0; c < d; c += 48) {  /* 6 vectors (12 accumulators) at a time */
+        size_t nv = (d - c) / 8 < 6 ? (d - c) / 8 : 6;
+        switch (nv) {
+        case 1: pv2_1(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        case 2: pv2_2(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        case 3: pv2_3(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        case 4: pv2_4(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        case 5: pv2_5(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        default: pv2_6(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        }
+    }
+}
+
+AVX2 static void attention_avx2(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
+                                float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
+    size_t sp = (s + 15) / 16 * 16;
+    float *kt = work, *vp = kt + d * sp, *sc = vp + sp * d, *acc = sc + 4 * KEY_BLOCK;
+    /* K^T scaled, V packed; the padding keys are zero (their scores are dropped below) */
+    for (size_t c = 0; c < d; c++) {
+        float *row = kt + c * sp;
+        for (size_t j = 0; j < s; j++) row[j] = k[j * ldk + c] * scale;
+        for (size_t j = s; j < sp; j++) row[j] = 0;
+    }
+    for (size_t j = 0; j < s; j++) memcpy(vp + j * d, v + j * ldv, d * sizeof(float));
+    memset(vp + s * d, 0, (sp - s) * d * sizeof(float));
+
+    for (size_t i0 = 0; i0 < t; i0 += 4) {
+        size_t rows = t - i0 < 4 ? t - i0 : 4;
+        const float *qr[4];
+        for (size_t r = 0; r < 4; r++) qr[r] = q + (i0 + (r < rows ? r : rows - 1)) * ldq;
+        float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY}, l[4] = {0, 0, 0, 0};
+        memset(acc, 0, 4 * d * sizeof(float));
+        for (size_t j0 = 0; j0 < sp; j0 += KEY_BLOCK) {
+            size_t jn = sp - j0 < KEY_BLOCK ? sp - j0 : KEY_BLOCK;
+            size_t valid = s - j0 < jn ? s - j0 : jn;  /* keys of the block that are not padding */
+            for (size_t jj = 0; jj < jn; jj += 16) scores16(qr, kt + j0 + jj, sp, d, sc + jj);
+            for (size_t r = 0; r < 4; r++) {
+                float *p = sc + r * KEY_BLOCK;
+                for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;  /* padding keys weigh nothing */
+                __m256 vm = _mm256_set1_ps(-INFINITY);
+                size_t j = 0;
+                for (; j + 8 <= valid; j += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(p + j));
+                float mx = hmax256(vm);
+                for (; j < valid; j++) mx = p[j] > mx ? p[j] : mx;
+                float mnew = mx > m[r] ? mx : m[r];
+                float alpha = m[r] == -INFINITY ? 0.0f : expf(m[r] - mnew);
+                __m256 vn = _mm256_set1_ps(mnew), vsum = _mm256_setzero_ps();
+                for (j = 0; j < jn; j += 8) {
+                    __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(p + j), vn));
+                    _mm256_storeu_ps(p + j, e);
+                    vsum = _mm256_add_ps(vsum, e);
+                }
+                float sum = hsum256(vsum);
+                for (j = valid; j < jn; j++) { sum -= p[j]; p[j] = 0; }  /* padding keys */
+                l[r] = l[r] * alpha + sum;
+                m[r] = mnew;
+                if (alpha != 1.0f) {
+                    __m256 va = _mm256_set1_ps(alpha);
+                    for (size_t c = 0; c < d; c += 8)
+                        _mm256_storeu_ps(acc + r * d + c, _mm256_mul_ps(_mm256_loadu_ps(acc + r * d + c), va));
+                }
+            }
+            pv2(sc, sc + KEY_BLOCK, vp + j0 * d, d, jn, acc, acc + d);
+            pv2(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * d, d, jn, acc + 2 * d, acc + 3 * d);
+        }
+        for (size_t r = 0; r < rows; r++) {
+            __m256 inv = _mm256_set1_ps(1.0f / l[r]);
+            float *out = o + (i0 + r) * ldo;
+            for (size_t c = 0; c < d; c += 8) _mm256_storeu_ps(out + c, _mm256_mul_ps(_mm256_loadu_ps(acc + r * d + c), inv));
+        }
+    }
+}
+#endif
+
+void sdk_attention_head(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
+                        float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
+#if defined(__x86_64__) && defined(__clang__)
+    attention_avx2(q, ldq, k, ldk, v, ldv, o, ldo, t, s, d, scale, work);
+#else
+    (void)q; (void)ldq; (void)k; (void)ldk; (void)v; (void)ldv; (void)o; (void)ldo;
+    (void)t; (void)s; (void)d; (void)scale; (void)work;
+#endif
+}
