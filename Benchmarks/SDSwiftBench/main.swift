@@ -56,6 +56,8 @@ let size = Int(option("--size", "512"))!
 let threads = Int(option("--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"))!
 let repeats = Int(option("--repeat", "3"))!
 let steps = Int(option("--steps", "20"))!
+let attentionRows = Int(option("--attention-rows", "0"))!  // query rows per attention tile (comparisons)
+let winogradBlockMB = Int(option("--wino-block-mb", "0"))!  // Winograd V+M working set (tuning)
 let profile = args.contains("--profile")
 let portable = args.contains("--portable")  // the portable C kernels even where AVX2 exists (comparisons)
 let perImage = args.contains("--per-image")  // one product per image for small maps too (comparisons)
@@ -69,6 +71,8 @@ BLAS.threads = threads
 OpProfile.enabled = profile
 if portable { sdk_force_portable_kernels(1) }
 if perImage { Conv2d.batchedPlaneLimit = 0 }
+if attentionRows > 0 { ScaledDotProductAttention.rowsPerTile = attentionRows }
+if winogradBlockMB > 0 { Conv2d.maxWinogradBytes = winogradBlockMB << 20 }
 print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(sdk_use_avx2() != 0), OpenBLAS kernels: \(BLAS.coreName)")
 func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
     let fill = String(repeating: " ", count: max(0, n - s.count))
@@ -88,7 +92,9 @@ if only.contains("sgemm") {
     let t = time(repeats) { BLAS.gemm(m: n, n: n, k: n, a: a.data, b: b.data, c: c.data) }
     row("sgemm 2048^3 (machine peak)", t, flops: 2 * pow(Double(n), 3))
 }
-if only.contains("convs") { benchConvolutions(); if only == ["convs"] { exit(0) } }
+if only.contains("convs") { benchConvolutions() }
+if only.contains("attention") { benchAttention() }
+if only.isSubset(of: ["convs", "attention"]) { exit(0) }
 let t0 = now()
 let pipe = try StableDiffusionPipeline(path: modelPath)
 if only.contains("load") { row("load", now() - t0) }
@@ -199,5 +205,21 @@ func compareConvolutionAlgorithms() {
             for i in 0..<out.count { let d = out[i] - ref[i]; worst = max(worst, abs(d)); sq += Double(d * d) }
             print("  \(pad(name, 22)) vs im2col: max \(String(format: "%.2e", worst)), RMS \(String(format: "%.2e", (sq / Double(out.count)).squareRoot()))")
         }
+    }
+}
+
+/// --only attention: the UNet's attention shapes at 256 and 512 (batch 2, 8 heads), medians of `repeats`.
+func benchAttention() {
+    let shapes: [(String, Int, Int, Int)] = [  // (where, query tokens, key tokens, channels)
+        ("self 256 L1", 1024, 1024, 320), ("self 256 L2", 256, 256, 640), ("cross 256 L1", 1024, 77, 320),
+        ("self 512 L1", 4096, 4096, 320), ("self 512 L2", 1024, 1024, 640), ("cross 512 L1", 4096, 77, 320),
+    ]
+    for (name, t, s, c) in shapes {
+        let q = Tensor([2, t, c]), k = Tensor([2, s, c]), v = Tensor([2, s, c])
+        var seed: UInt64 = 3
+        for x in [q, k, v] { for i in 0..<x.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; x[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 } }
+        let secs = time(repeats) { _ = ScaledDotProductAttention.compute(q: q, k: k, v: v, heads: 8) }
+        let flops = 4.0 * 2 * Double(t) * Double(s) * Double(c)
+        print(pad("attention \(name) \(t)x\(s) c\(c)", 40) + String(format: "%10.4f s %8.1f GFLOP/s", secs, flops / secs / 1e9))
     }
 }

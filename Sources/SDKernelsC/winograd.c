@@ -14,7 +14,8 @@
 #endif
 
 /* U = G g G^T for filters (r, ci) with ci in [c0, cin). */
-static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, float *u, size_t plane) {
+static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, float *u, size_t plane,
+                            size_t row_stride) {
     /* the same order of additions as filter_avx2, so both paths give the same bits */
     for (size_t ci = c0; ci < cin; ci++) {
         const float *g = w + (r * cin + ci) * 9;
@@ -26,7 +27,7 @@ static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, flo
             t[2][j] = 0.5f * (s02 - g1);
             t[3][j] = g2;
         }
-        float *o = u + r * cin + ci;
+        float *o = u + r * row_stride + ci;
         for (int i = 0; i < 4; i++) {
             float a = t[i][0], b = t[i][1], c = t[i][2], ac = a + c;
             o[(4 * i + 0) * plane] = a;
@@ -41,7 +42,7 @@ static int use_avx2(void);
 #ifdef SDK_X86
 /* 8 filters (r, ci..ci+7) at a time: their 72 weights gathered by tap, the transform in vectors. */
 __attribute__((target("avx2,fma")))
-static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane) {
+static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
     const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
     const __m256 half = _mm256_set1_ps(0.5f);
     size_t ci = 0;
@@ -57,7 +58,7 @@ static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t
             t[2][j] = _mm256_mul_ps(half, _mm256_sub_ps(s02, g1));
             t[3][j] = g2;
         }
-        float *o = u + r * cin + ci;
+        float *o = u + r * row_stride + ci;
         for (int i = 0; i < 4; i++) {
             __m256 a = t[i][0], b = t[i][1], c = t[i][2], ac = _mm256_add_ps(a, c);
             _mm256_storeu_ps(o + (4 * i + 0) * plane, a);
@@ -70,13 +71,13 @@ static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t
 }
 #endif
 
-void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane) {
+void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride) {
     for (size_t r = 0; r < rows; r++) {
         size_t done = 0;
 #ifdef SDK_X86
-        if (use_avx2()) done = filter_avx2(w, r, cin, u, plane);
+        if (use_avx2()) done = filter_avx2(w, r, cin, u, plane, row_stride);
 #endif
-        filter_portable(w, r, done, cin, u, plane);
+        filter_portable(w, r, done, cin, u, plane, row_stride);
     }
 }
 

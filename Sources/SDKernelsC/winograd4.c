@@ -33,32 +33,83 @@ static inline void at6(const float m[6], float y[4]) {
     y[3] = b + 8 * d + m[5];
 }
 
-void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane) {
-    for (size_t r = 0; r < rows; r++) {
-        for (size_t ci = 0; ci < cin; ci++) {
-            const float *g = w + (r * cin + ci) * 9;
-            float t[6][3];
-            for (int j = 0; j < 3; j++) {
-                float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j];
-                t[0][j] = g0 * 0.25f;
-                t[1][j] = -(g0 + g1 + g2) * (1.0f / 6);
-                t[2][j] = -(g0 - g1 + g2) * (1.0f / 6);
-                t[3][j] = g0 * (1.0f / 24) + g1 * (1.0f / 12) + g2 * (1.0f / 6);
-                t[4][j] = g0 * (1.0f / 24) - g1 * (1.0f / 12) + g2 * (1.0f / 6);
-                t[5][j] = g2;
-            }
-            float *o = u + r * cin + ci;
-            for (int i = 0; i < 6; i++) {
-                float a = t[i][0], b = t[i][1], c = t[i][2];
-                o[(6 * i + 0) * plane] = a * 0.25f;
-                o[(6 * i + 1) * plane] = -(a + b + c) * (1.0f / 6);
-                o[(6 * i + 2) * plane] = -(a - b + c) * (1.0f / 6);
-                o[(6 * i + 3) * plane] = a * (1.0f / 24) + b * (1.0f / 12) + c * (1.0f / 6);
-                o[(6 * i + 4) * plane] = a * (1.0f / 24) - b * (1.0f / 12) + c * (1.0f / 6);
-                o[(6 * i + 5) * plane] = c;
-            }
+/* U = G g G^T for filters (r, ci), ci in [c0, cin); the same order of operations as filter_avx2. */
+static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, float *u, size_t plane,
+                            size_t row_stride) {
+    for (size_t ci = c0; ci < cin; ci++) {
+        const float *g = w + (r * cin + ci) * 9;
+        float t[6][3];
+        for (int j = 0; j < 3; j++) {
+            float g0 = g[j], g1 = g[3 + j], g2 = g[6 + j], s02 = g0 + g2;
+            float q = g0 * (1.0f / 24) + g2 * (1.0f / 6), h = g1 * (1.0f / 12);
+            t[0][j] = g0 * 0.25f;
+            t[1][j] = (s02 + g1) * (-1.0f / 6);
+            t[2][j] = (s02 - g1) * (-1.0f / 6);
+            t[3][j] = q + h;
+            t[4][j] = q - h;
+            t[5][j] = g2;
+        }
+        float *o = u + r * row_stride + ci;
+        for (int i = 0; i < 6; i++) {
+            float a = t[i][0], b = t[i][1], c = t[i][2], ac = a + c;
+            float q = a * (1.0f / 24) + c * (1.0f / 6), h = b * (1.0f / 12);
+            o[(6 * i + 0) * plane] = a * 0.25f;
+            o[(6 * i + 1) * plane] = (ac + b) * (-1.0f / 6);
+            o[(6 * i + 2) * plane] = (ac - b) * (-1.0f / 6);
+            o[(6 * i + 3) * plane] = q + h;
+            o[(6 * i + 4) * plane] = q - h;
+            o[(6 * i + 5) * plane] = c;
         }
     }
+}
+
+#ifdef SDK_X86
+/* 8 filters (r, ci..ci+7) at a time, their 72 weights gathered by tap; returns the filters done. */
+__attribute__((target("avx2,fma")))
+static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
+    const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
+    const __m256 quarter = _mm256_set1_ps(0.25f), m6 = _mm256_set1_ps(-1.0f / 6), c24 = _mm256_set1_ps(1.0f / 24);
+    const __m256 c6 = _mm256_set1_ps(1.0f / 6), c12 = _mm256_set1_ps(1.0f / 12);
+    size_t ci = 0;
+    for (; ci + 8 <= cin; ci += 8) {
+        const float *g = w + (r * cin + ci) * 9;
+        __m256 t[6][3];
+        for (int j = 0; j < 3; j++) {
+            __m256 g0 = _mm256_i32gather_ps(g + j, idx, 4), g1 = _mm256_i32gather_ps(g + 3 + j, idx, 4);
+            __m256 g2 = _mm256_i32gather_ps(g + 6 + j, idx, 4), s02 = _mm256_add_ps(g0, g2);
+            __m256 q = _mm256_add_ps(_mm256_mul_ps(g0, c24), _mm256_mul_ps(g2, c6)), h = _mm256_mul_ps(g1, c12);
+            t[0][j] = _mm256_mul_ps(g0, quarter);
+            t[1][j] = _mm256_mul_ps(_mm256_add_ps(s02, g1), m6);
+            t[2][j] = _mm256_mul_ps(_mm256_sub_ps(s02, g1), m6);
+            t[3][j] = _mm256_add_ps(q, h);
+            t[4][j] = _mm256_sub_ps(q, h);
+            t[5][j] = g2;
+        }
+        float *o = u + r * row_stride + ci;
+        for (int i = 0; i < 6; i++) {
+            __m256 a = t[i][0], b = t[i][1], c = t[i][2], ac = _mm256_add_ps(a, c);
+            __m256 q = _mm256_add_ps(_mm256_mul_ps(a, c24), _mm256_mul_ps(c, c6)), h = _mm256_mul_ps(b, c12);
+            _mm256_storeu_ps(o + (6 * i + 0) * plane, _mm256_mul_ps(a, quarter));
+            _mm256_storeu_ps(o + (6 * i + 1) * plane, _mm256_mul_ps(_mm256_add_ps(ac, b), m6));
+            _mm256_storeu_ps(o + (6 * i + 2) * plane, _mm256_mul_ps(_mm256_sub_ps(ac, b), m6));
+            _mm256_storeu_ps(o + (6 * i + 3) * plane, _mm256_add_ps(q, h));
+            _mm256_storeu_ps(o + (6 * i + 4) * plane, _mm256_sub_ps(q, h));
+            _mm256_storeu_ps(o + (6 * i + 5) * plane, c);
+        }
+    }
+    return ci;
+}
+#endif
+
+void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride, int vec) {
+    for (size_t r = 0; r < rows; r++) {
+        size_t done = 0;
+#ifdef SDK_X86
+        if (vec) done = filter_avx2(w, r, cin, u, plane, row_stride);
+#endif
+        filter_portable(w, r, done, cin, u, plane, row_stride);
+    }
+    (void)vec;
 }
 
 /* The vertical transform of the 6 input rows of tile row ty, zero-padded: t[i][c] =

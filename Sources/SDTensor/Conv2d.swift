@@ -36,8 +36,7 @@ public final class Conv2d: @unchecked Sendable {
     /// convolution over 128 channels at 512x512 (a 1.2 GB im2col matrix) needs 64 MB at a time.
     public static var maxColumnBytes = 64 << 20
 
-    /// Winograd working set limit (transformed input and products of a block of tile rows, and the
-    /// transformed filters of a panel of output channels).
+    /// Winograd working set limit for the transformed input and the products of a block of tile rows.
     public static var maxWinogradBytes = 48 << 20
 
     /// Which algorithms stride-1 3x3 convolutions may use: SDSWIFT_CONV=im2col (no Winograd), wino2
@@ -189,6 +188,9 @@ public final class Conv2d: @unchecked Sendable {
     /// after the other and taken in blocks, output channels in panels: per block, transform the input
     /// tiles (V), then per panel transform the filters (U, once when one panel holds them all), P
     /// products M = U V, and the output transform.
+    /// Each channel's P rows of U, V and M lie together (row xi of channel c at c * P * ld + xi * ld), so
+    /// a transform writes or reads one compact block per channel; the products step over them with a
+    /// leading dimension of P * ld.
     func winogradConv(_ x: Tensor, tile: Int) -> Tensor {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)
@@ -196,50 +198,48 @@ public final class Conv2d: @unchecked Sendable {
         let positions = (tile + 2) * (tile + 2)
         let th = (oh + tile - 1) / tile, tw = (ow + tile - 1) / tile, tileRows = n * th
         let cin = inChannels, cout = outChannels, label = tile == 4 ? "wino4x4" : "wino2x2"
-        let vec = sdk_use_avx2()  // both transforms of this call take the same path (tile order, winograd4.c)
-        // Panel of output channels: all of them when their transformed filters take at most a third of
-        // the budget; then blocks of tile rows so that V and M (P x (cin + panel) floats a tile) fit.
-        let budget = max(Self.maxWinogradBytes / 4, 1)  // floats
-        let panel = positions * cin * cout <= budget / 3
-            ? cout : min(cout, max(16, (budget / 3) / (positions * cin) / 16 * 16))
-        let blockRows = max(1, min(tileRows, (budget - positions * panel * cin) / max(1, positions * (cin + panel) * tw)))
-        let maxCols = blockRows * tw
-        let uCount = positions * Self.planeStride(panel * cin), vCount = positions * Self.planeStride(cin * maxCols)
-        let mCount = positions * Self.planeStride(panel * maxCols)
-        Scratch.with(uCount + vCount + mCount) { buffer in
+        let vec = sdk_use_avx2()  // all transforms of this call take the same path (tile order, winograd4.c)
+        // Panel of output channels: all of them when their transformed filters fit their budget; then
+        // blocks of tile rows so that V and M (P x (cin + panel) floats a tile) fit theirs.
+        let uLd = Self.paddedRow(cin)
+        let filterBudget = max(Self.maxWinogradFilterBytes / 4, 1), budget = max(Self.maxWinogradBytes / 4, 1)
+        let panel = positions * uLd * cout <= filterBudget
+            ? cout : min(cout, max(16, filterBudget / (positions * uLd) / 16 * 16))
+        let blockRows = max(1, min(tileRows, budget / max(1, positions * (cin + panel) * tw)))
+        let maxLd = Self.paddedRow(blockRows * tw)
+        let uCount = panel * positions * uLd, vCount = cin * positions * maxLd
+        Scratch.with(uCount + vCount + panel * positions * maxLd) { buffer in
             let u = buffer, v = buffer + uCount, m = buffer + uCount + vCount
             withWeights(label) { wt in
                 var filtersReady = -1  // the panel whose filters are in u
                 var r0 = 0
                 while r0 < tileRows {
-                    let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw
-                    OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, cols) }
+                    let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw, ld = Self.paddedRow(cols)
+                    OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, ld) }
                     var p0 = 0
                     while p0 < cout {
                         let rows = min(panel, cout - p0)
                         if filtersReady != p0 {
                             OpProfile.measure(label + " filter") {
-                                let plane = Self.planeStride(rows * cin)
                                 Parallel.chunks(rows, minChunk: max(1, 16_384 / (cin * 9))) { s, e in
+                                    let ws = wt + (p0 + s) * cin * 9, us = u + s * positions * uLd
                                     if tile == 4 {
-                                        sdk_wino4_filter(wt + (p0 + s) * cin * 9, e - s, cin, u + s * cin, plane)
+                                        sdk_wino4_filter(ws, e - s, cin, us, uLd, positions * uLd, vec)
                                     } else {
-                                        sdk_wino2_filter(wt + (p0 + s) * cin * 9, e - s, cin, u + s * cin, plane)
+                                        sdk_wino2_filter(ws, e - s, cin, us, uLd, positions * uLd)
                                     }
                                 }
                             }
                             filtersReady = p0
                         }
                         OpProfile.measure(label + " gemm") {
-                            let (uPlane, vPlane, mPlane) = (Self.planeStride(rows * cin), Self.planeStride(cin * cols),
-                                                            Self.planeStride(rows * cols))
                             for xi in 0..<positions {
-                                BLAS.gemm(m: rows, n: cols, k: cin, a: u + xi * uPlane, b: v + xi * vPlane,
-                                          c: m + xi * mPlane)
+                                BLAS.gemm(m: rows, n: cols, k: cin, a: u + xi * uLd, lda: positions * uLd,
+                                          b: v + xi * ld, ldb: positions * ld, c: m + xi * ld, ldc: positions * ld)
                             }
                         }
                         OpProfile.measure(label + " output") {
-                            winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, cols, y, oh, ow)
+                            winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, ld, y, oh, ow)
                         }
                         p0 += rows
                     }
@@ -250,24 +250,32 @@ public final class Conv2d: @unchecked Sendable {
         return y
     }
 
-    /// Distance between the planes of U, V or M holding `count` floats each: 64 bytes past a multiple
-    /// of 4 KB, so the 16 or 36 streams a transform reads or writes do not all fall in the same cache
-    /// sets (a plane of a multiple of 4 KB made the filter transform 6x slower).
-    static func planeStride(_ count: Int) -> Int { (count + 1023) / 1024 * 1024 + 16 }
+    /// Transformed filters of one convolution up to this size are made once per call (larger ones in
+    /// panels of output channels, again for each block of tile rows).
+    public static var maxWinogradFilterBytes = 64 << 20
 
-    /// V for global tile rows [r0, r1): channels split across threads, each image's part in turn.
+    /// Row length (floats) for `count` values in U, V or M: a multiple of 16 floats whose byte length is
+    /// an odd multiple of 64, so the 16 or 36 rows of one channel, one row apart, fall in different cache
+    /// sets (rows 4 KB apart made the filter transform 6x slower).
+    static func paddedRow(_ count: Int) -> Int {
+        let r = (count + 15) / 16 * 16
+        return (r / 16) % 2 == 0 ? r + 16 : r
+    }
+
+    /// V for global tile rows [r0, r1): channels split across threads, each image's part in turn;
+    /// channel c's rows start at c * P * ld.
     private func winogradInput(_ x: Tensor, _ tile: Int, _ vec: Int32, _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int,
-                               _ v: UnsafeMutablePointer<Float>, _ cols: Int) {
-        let h = x.shape[2], w = x.shape[3], cin = inChannels, plane = Self.planeStride(cin * cols)
-        Parallel.chunks(cin, minChunk: max(1, 32_768 / max(1, cols * 16))) { s, e in
+                               _ v: UnsafeMutablePointer<Float>, _ ld: Int) {
+        let h = x.shape[2], w = x.shape[3], cin = inChannels, channelStride = (tile + 2) * (tile + 2) * ld
+        Parallel.chunks(cin, minChunk: max(1, 32_768 / max(1, channelStride))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)  // this image's tile rows in the block
                 for c in s..<e {
-                    let xc = x.data + (i * cin + c) * h * w, vc = v + c * cols + (a - r0) * tw
+                    let xc = x.data + (i * cin + c) * h * w, vc = v + c * channelStride + (a - r0) * tw
                     if tile == 4 {
-                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, plane, vec)
+                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld, vec)
                     } else {
-                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, plane)
+                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld)
                     }
                 }
             }
@@ -276,18 +284,18 @@ public final class Conv2d: @unchecked Sendable {
 
     /// Output transform of a panel of output channels for global tile rows [r0, r1), plus bias.
     private func winogradOutput(_ m: UnsafeMutablePointer<Float>, _ tile: Int, _ vec: Int32, rows: Int, p0: Int,
-                                _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int, _ cols: Int, _ y: Tensor, _ oh: Int, _ ow: Int) {
-        let cout = outChannels, plane = Self.planeStride(rows * cols)
-        Parallel.chunks(rows, minChunk: max(1, 32_768 / max(1, cols * 16))) { s, e in
+                                _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int, _ ld: Int, _ y: Tensor, _ oh: Int, _ ow: Int) {
+        let cout = outChannels, channelStride = (tile + 2) * (tile + 2) * ld
+        Parallel.chunks(rows, minChunk: max(1, 32_768 / max(1, channelStride))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)
                 for co in s..<e {
-                    let mc = m + co * cols + (a - r0) * tw, yc = y.data + (i * cout + p0 + co) * oh * ow
+                    let mc = m + co * channelStride + (a - r0) * tw, yc = y.data + (i * cout + p0 + co) * oh * ow
                     let bc = bias?.data[p0 + co] ?? 0
                     if tile == 4 {
-                        sdk_wino4_output(mc, plane, a - i * th, b - i * th, tw, bc, yc, oh, ow, vec)
+                        sdk_wino4_output(mc, ld, a - i * th, b - i * th, tw, bc, yc, oh, ow, vec)
                     } else {
-                        sdk_wino2_output(mc, plane, a - i * th, b - i * th, tw, bc, yc, oh, ow)
+                        sdk_wino2_output(mc, ld, a - i * th, b - i * th, tw, bc, yc, oh, ow)
                     }
                 }
             }

@@ -68,13 +68,13 @@ final class WinogradConvolutionTests: XCTestCase {
         assortedShapes()
     }
 
-    /// A working-set limit small enough for several tile-row blocks and several output-channel panels
+    /// Working-set limits small enough for several tile-row blocks and several output-channel panels
     /// (filters transformed again for each block), blocks that straddle the two images.
     func testBlocksAndPanels() {
-        let saved = Conv2d.maxWinogradBytes
-        defer { Conv2d.maxWinogradBytes = saved }
-        for limit in [200_000, 600_000, 2_000_000, 1 << 30] {
-            Conv2d.maxWinogradBytes = limit
+        let saved = (Conv2d.maxWinogradBytes, Conv2d.maxWinogradFilterBytes)
+        defer { (Conv2d.maxWinogradBytes, Conv2d.maxWinogradFilterBytes) = saved }
+        for (blocks, filters) in [(200_000, 100_000), (600_000, 1 << 30), (2_000_000, 200_000), (1 << 30, 1 << 30)] {
+            (Conv2d.maxWinogradBytes, Conv2d.maxWinogradFilterBytes) = (blocks, filters)
             compare(n: 2, cin: 40, cout: 72, h: 15, w: 26, pad: (1, 1, 1, 1), seed: 99)
         }
     }

@@ -2,17 +2,19 @@
  * (2.25x fewer multiplications than the direct product). The three transforms are here; the 16
  * products [Cout x Cin] x [Cin x tiles] go to sgemm (Conv2d.swift drives the whole).
  *
- * Layouts: U[16][P][Cin] (transformed filters of P output channels), V[16][Cin][ld] (transformed
- * input tiles), M[16][P][ld] (products); position xi = 4 * row + col of the 4x4 transform domain,
- * the xi planes `plane` floats apart. A tile column is one 2x2 output tile: tile (ty, tx) of a tile
- * row is column col0 + tx.
+ * Layouts: U (transformed filters of P output channels: Cin values per filter and position), V
+ * (transformed input tiles: a row of tile columns per input channel and position), M (products: a row
+ * per output channel and position); position xi = 4 * row + col of the 4x4 transform domain, its
+ * rows `plane` floats from those of the next position (Conv2d.swift keeps a channel's positions
+ * together: plane = one padded row). A tile column is one 2x2 output tile: tile (ty, tx) of a tile row
+ * is column col0 + tx.
  * Each has an AVX2/FMA path chosen at run time and a portable one. */
 #ifndef SDWINOGRAD_H
 #define SDWINOGRAD_H
 #include <stddef.h>
 
-/* Filters w[rows][cin][3][3] (torch layout) -> u[xi * plane + r * cin + ci], rows r in [0, rows). */
-void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane);
+/* Filters w[rows][cin][3][3] (torch layout) -> u[xi * plane + r * row_stride + ci], rows r in [0, rows). */
+void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride);
 
 /* One input channel x[h][w], tile rows [ty0, ty1) of tw tiles each; tile (ty, tx) covers input rows
  * 2ty - pad_top .. +3 and columns 2tx - pad_left .. +3 (outside the image: zero).
@@ -29,7 +31,7 @@ void sdk_wino2_output(const float *m, size_t plane, size_t ty0, size_t ty1, size
  * layouts otherwise; tile (ty, tx) covers input rows 4ty - pad_top .. +5 and columns 4tx - pad_left .. +5.
  * vec: nonzero for the AVX2 path, which orders the tiles of each group of 8 differently; pass the same
  * value (sdk_use_avx2()) to the input and output transforms of one convolution. */
-void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane);
+void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride, int vec);
 void sdk_wino4_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
                      size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, int vec);
 void sdk_wino4_output(const float *m, size_t plane, size_t ty0, size_t ty1, size_t tw, float bias,
