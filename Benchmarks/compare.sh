@@ -3,12 +3,14 @@
 # PyTorch reference, then the ratios (engine / reference; below 1 is faster). Benchmarks are
 # separate from the tests. Needs the reference venv (Tools/make_fixtures.py creates Tools/.venv).
 #   Benchmarks/compare.sh MODEL.safetensors [SIZE] [THREADS] [REPEAT]
+# PYTHON=... picks the reference interpreter, SCRATCH=... SwiftPM's build folder (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$1; size=${2:-512}; threads=${3:-2}; repeat=${4:-3}
 py=${PYTHON:-Tools/.venv/bin/python}
-swift build -c release --product sdswift-bench >&2
-bin=$(swift build -c release --show-bin-path)/sdswift-bench
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" --product sdswift-bench >&2
+bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/sdswift-bench
 out=$(mktemp -d)
 "$bin" "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only sgemm,load,text,unet,vae | tee "$out/engine.txt"
 "$py" Benchmarks/reference_bench.py "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only sgemm,load,text,unet,vae | tee "$out/reference.txt"

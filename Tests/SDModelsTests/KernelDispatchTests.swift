@@ -71,6 +71,27 @@ final class KernelDispatchTests: XCTestCase {
         }
     }
 
+    /// GroupNorm where a group's channels sit far apart (means 100, -50, 0.5, std about 1): statistics in
+    /// one pass per channel must match the two-pass Double formula.
+    func testGroupNormStatisticsAgainstDouble() {
+        let hw = 1000, c = 6, groups = 2
+        var x = random(c * hw, seed: 77, scale: 1.7)
+        let offsets: [Float] = [100, -50, 0.5, 3, 3, 3]
+        for ch in 0..<c { for i in 0..<hw { x[ch * hw + i] += offsets[ch] } }
+        let gamma = [Float](repeating: 1, count: c), beta = [Float](repeating: 0, count: c)
+        var expected = [Float](repeating: 0, count: c * hw)
+        let per = c / groups
+        for g in 0..<groups {
+            let slice = x[(g * per * hw)..<((g + 1) * per * hw)].map(Double.init)
+            let mean = slice.reduce(0, +) / Double(slice.count)
+            let v = slice.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(slice.count)
+            for i in 0..<slice.count { expected[g * per * hw + i] = Float((slice[i] - mean) / (v + 1e-5).squareRoot()) }
+        }
+        let r = bothPaths(x) { p in sdk_group_norm(p, p, c, hw, groups, gamma, beta, 1e-5, 0) }
+        assertClose(r.fast, expected, 2e-6, "group norm fast vs Double")
+        assertClose(r.portable, expected, 2e-6, "group norm portable vs Double")
+    }
+
     func testNorms() {
         for (c, hw, groups) in [(6, 7, 3), (64, 64, 32), (40, 1, 8), (8, 300, 1)] {
             let x = random(c * hw, seed: UInt64(c + hw), scale: 3).map { $0 + 5 }  // an offset mean
