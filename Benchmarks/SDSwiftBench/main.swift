@@ -61,16 +61,18 @@ let winogradBlockMB = Int(option("--wino-block-mb", "0"))!  // Winograd V+M work
 let profile = args.contains("--profile")
 let portable = args.contains("--portable")  // the portable C kernels even where AVX2 exists (comparisons)
 let perImage = args.contains("--per-image")  // one product per image for small maps too (comparisons)
-args.removeAll { $0 == "--profile" || $0 == "--portable" || $0 == "--per-image" }
+let unfusedNorm = args.contains("--unfused-norm")  // GroupNorm+SiLU as its own pass before each conv (comparisons)
+args.removeAll { $0 == "--profile" || $0 == "--portable" || $0 == "--per-image" || $0 == "--unfused-norm" }
 let only = Set(option("--only", "sgemm,load,text,unet,vae,txt2img").split(separator: ",").map(String.init))
 guard let modelPath = args.first else {
-    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image] [--unfused-norm]\n".data(using: .utf8)!)
     exit(2)
 }
 BLAS.threads = threads
 OpProfile.enabled = profile
 if portable { sdk_force_portable_kernels(1) }
 if perImage { Conv2d.batchedPlaneLimit = 0 }
+if unfusedNorm { Conv2d.fuseNormalization = false }
 if attentionRows > 0 { ScaledDotProductAttention.rowsPerTile = attentionRows }
 if winogradBlockMB > 0 { Conv2d.maxWinogradBytes = winogradBlockMB << 20 }
 print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(sdk_use_avx2() != 0), OpenBLAS kernels: \(BLAS.coreName)")

@@ -93,9 +93,9 @@ SDK_CLONES void sdk_add_row_bias(float *y, const float *bias, size_t rows, size_
 }
 
 /* Statistics in double: the sums over up to 64*64*640 values must not lose the mean. */
-SDK_CLONES void sdk_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
-                               const float *gamma, const float *beta, float eps, int fuse_silu) {
-    AVX2_OR_PORTABLE(sdk_avx2_group_norm(x, y, channels, hw, groups, gamma, beta, eps, fuse_silu))
+SDK_CLONES void sdk_group_norm_affine(const float *x, size_t channels, size_t hw, size_t groups,
+                                      const float *gamma, const float *beta, float eps, float *scale, float *shift) {
+    AVX2_OR_PORTABLE(sdk_avx2_group_norm_affine(x, channels, hw, groups, gamma, beta, eps, scale, shift))
     size_t per = channels / groups;
     for (size_t g = 0; g < groups; g++) {
         const float *xs = x + g * per * hw;
@@ -107,16 +107,26 @@ SDK_CLONES void sdk_group_norm(const float *x, float *y, size_t channels, size_t
         float inv = (float)(1.0 / sqrt(sq / (double)n + (double)eps));
         float m = (float)mean;
         for (size_t c = g * per; c < (g + 1) * per; c++) {
-            float a = gamma[c] * inv, b = beta[c] - m * a;
-            const float *xc = x + c * hw;
-            float *yc = y + c * hw;
-            if (fuse_silu) {
-                for (size_t i = 0; i < hw; i++) { float v = xc[i] * a + b; yc[i] = v / (1.0f + expf(-v)); }
-            } else {
-                for (size_t i = 0; i < hw; i++) yc[i] = xc[i] * a + b;
-            }
+            scale[c] = gamma[c] * inv;
+            shift[c] = beta[c] - m * scale[c];
         }
     }
+}
+
+SDK_CLONES void sdk_affine_act(const float *x, float *y, size_t n, float a, float b, int silu) {
+    AVX2_OR_PORTABLE(sdk_avx2_affine_act(x, y, n, a, b, silu))
+    if (silu) {
+        for (size_t i = 0; i < n; i++) { float v = x[i] * a + b; y[i] = v / (1.0f + expf(-v)); }
+    } else {
+        for (size_t i = 0; i < n; i++) y[i] = x[i] * a + b;
+    }
+}
+
+void sdk_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
+                    const float *gamma, const float *beta, float eps, int fuse_silu) {
+    float scale[channels > 0 ? channels : 1], shift[channels > 0 ? channels : 1];
+    sdk_group_norm_affine(x, channels, hw, groups, gamma, beta, eps, scale, shift);
+    for (size_t c = 0; c < channels; c++) sdk_affine_act(x + c * hw, y + c * hw, hw, scale[c], shift[c], fuse_silu);
 }
 
 SDK_CLONES void sdk_layer_norm(const float *x, float *y, size_t rows, size_t cols,

@@ -147,10 +147,9 @@ AVX2 static double block_sq_dev(const float *x, size_t n, float mean) {
     return total;
 }
 
-AVX2 void sdk_avx2_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
-                              const float *gamma, const float *beta, float eps, int fuse_silu) {
+AVX2 void sdk_avx2_group_norm_affine(const float *x, size_t channels, size_t hw, size_t groups,
+                                     const float *gamma, const float *beta, float eps, float *scale, float *shift) {
     size_t per = channels / groups;
-    const __m256 one = _mm256_set1_ps(1.0f);
     for (size_t g = 0; g < groups; g++) {
         const float *xs = x + g * per * hw;
         size_t n = per * hw;
@@ -159,20 +158,21 @@ AVX2 void sdk_avx2_group_norm(const float *x, float *y, size_t channels, size_t 
         float inv = (float)(1.0 / sqrt(var + (double)eps));
         float m = (float)mean;
         for (size_t c = g * per; c < (g + 1) * per; c++) {
-            float a = gamma[c] * inv, b = beta[c] - m * a;
-            const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b);
-            const float *xc = x + c * hw;
-            float *yc = y + c * hw;
-            size_t i = 0;
-            if (fuse_silu) {
-                for (; i + 8 <= hw; i += 8)
-                    _mm256_storeu_ps(yc + i, swish256(_mm256_fmadd_ps(_mm256_loadu_ps(xc + i), va, vb), one));
-                TAIL_APPLY(xc + i, yc + i, hw - i, swish256(_mm256_fmadd_ps(v, va, vb), one));
-            } else {
-                for (; i + 8 <= hw; i += 8) _mm256_storeu_ps(yc + i, _mm256_fmadd_ps(_mm256_loadu_ps(xc + i), va, vb));
-                for (; i < hw; i++) yc[i] = xc[i] * a + b;
-            }
+            scale[c] = gamma[c] * inv;
+            shift[c] = beta[c] - m * scale[c];
         }
+    }
+}
+
+AVX2 void sdk_avx2_affine_act(const float *x, float *y, size_t n, float a, float b, int silu) {
+    const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b), one = _mm256_set1_ps(1.0f);
+    size_t i = 0;
+    if (silu) {
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, swish256(_mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, vb), one));
+        TAIL_APPLY(x + i, y + i, n - i, swish256(_mm256_fmadd_ps(v, va, vb), one));
+    } else {
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, vb));
+        TAIL_APPLY(x + i, y + i, n - i, _mm256_fmadd_ps(v, va, vb));
     }
 }
 

@@ -84,7 +84,7 @@ void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t 
 /* The 4 input rows of tile row ty, zero-padded, columns shifted by pad_left: strip[r][c] =
  * x[2ty + r - pad_top][c - pad_left]. `width` >= 2 * tw + 2 columns are written. */
 static void fill_strip(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left, size_t ty,
-                       float *strip, size_t width) {
+                       float *strip, size_t width, const struct sdk_input_act *act) {
     for (int r = 0; r < 4; r++) {
         float *s = strip + r * width;
         long iy = (long)(2 * ty + r) - (long)pad_top;
@@ -94,7 +94,7 @@ static void fill_strip(const float *x, size_t h, size_t w, size_t pad_top, size_
         size_t first = pad_left < width ? pad_left : width;
         size_t last = pad_left + w < width ? pad_left + w : width;
         memset(s, 0, first * sizeof(float));
-        if (last > first) memcpy(s + first, src, (last - first) * sizeof(float));
+        if (last > first) sdk_input_act_row(act, src, s + first, last - first);
         if (width > last) memset(s + last, 0, (width - last) * sizeof(float));
     }
 }
@@ -153,9 +153,10 @@ static inline void load_columns(const float *d, __m256 *c0, __m256 *c1, __m256 *
 
 __attribute__((target("avx2,fma")))
 static void input_rows_avx2(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
-                            size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, float *strip, size_t width) {
+                            size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, float *strip, size_t width,
+                            const struct sdk_input_act *act) {
     for (size_t ty = ty0; ty < ty1; ty++) {
-        fill_strip(x, h, w, pad_top, pad_left, ty, strip, width);
+        fill_strip(x, h, w, pad_top, pad_left, ty, strip, width, act);
         float *vrow = v + (ty - ty0) * tw;
         size_t tx = 0;
         for (; tx + 8 <= tw; tx += 8) {
@@ -218,15 +219,20 @@ static void output_rows_avx2(const float *m, size_t plane, size_t ty0, size_t ty
 
 static int use_avx2(void) { return sdk_use_avx2(); }
 
+void sdk_input_act_row(const struct sdk_input_act *act, const float *src, float *dst, size_t n) {
+    if (act && act->kind) sdk_affine_act(src, dst, n, act->scale, act->shift, act->kind == 2);
+    else memcpy(dst, src, n * sizeof(float));
+}
+
 void sdk_wino2_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
-                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane) {
+                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, const struct sdk_input_act *act) {
     size_t width = 2 * tw + 2;  /* the columns the tiles read (the 8-tile loads stay inside too) */
     float strip[4 * width];
 #ifdef SDK_X86
-    if (use_avx2()) { input_rows_avx2(x, h, w, pad_top, pad_left, ty0, ty1, tw, v, plane, strip, width); return; }
+    if (use_avx2()) { input_rows_avx2(x, h, w, pad_top, pad_left, ty0, ty1, tw, v, plane, strip, width, act); return; }
 #endif
     for (size_t ty = ty0; ty < ty1; ty++) {
-        fill_strip(x, h, w, pad_top, pad_left, ty, strip, width);
+        fill_strip(x, h, w, pad_top, pad_left, ty, strip, width, act);
         for (size_t tx = 0; tx < tw; tx++) input_tile(strip, width, tx, v + (ty - ty0) * tw + tx, plane);
     }
 }

@@ -9,6 +9,7 @@
  * undoes it with the same transposes. Both transforms of one convolution must therefore take the
  * same path: the caller passes `vec` (sdk_use_avx2() read once) to both. */
 #include "sdwinograd.h"
+#include "sdkernels.h"
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -115,7 +116,7 @@ void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t 
 /* The vertical transform of the 6 input rows of tile row ty, zero-padded: t[i][c] =
  * sum_r B^T[i][r] x[4ty + r - pad_top][c - pad_left], for c in [0, width). */
 static void vertical_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left, size_t ty,
-                           float *rows, float *t, size_t width) {
+                           float *rows, float *t, size_t width, const struct sdk_input_act *act) {
     const float *r[6];
     for (int k = 0; k < 6; k++) {
         float *s = rows + k * width;
@@ -125,7 +126,7 @@ static void vertical_input(const float *x, size_t h, size_t w, size_t pad_top, s
         size_t first = pad_left < width ? pad_left : width;
         size_t last = pad_left + w < width ? pad_left + w : width;
         memset(s, 0, first * sizeof(float));
-        if (last > first) memcpy(s + first, src, (last - first) * sizeof(float));
+        if (last > first) sdk_input_act_row(act, src, s + first, last - first);
         if (width > last) memset(s + last, 0, (width - last) * sizeof(float));
         r[k] = s;
     }
@@ -256,11 +257,12 @@ AVX2 static void output_row_avx2(const float *mrow, size_t plane, size_t ty, siz
 #endif
 
 void sdk_wino4_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
-                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, int vec) {
+                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, int vec,
+                     const struct sdk_input_act *act) {
     size_t width = 4 * tw + 4;  /* columns the tiles read (4tw + 2), and the 8-tile loads' overread */
     float rows[6 * width], t[6 * width];
     for (size_t ty = ty0; ty < ty1; ty++) {
-        vertical_input(x, h, w, pad_top, pad_left, ty, rows, t, width);
+        vertical_input(x, h, w, pad_top, pad_left, ty, rows, t, width, act);
         float *vrow = v + (ty - ty0) * tw;
 #ifdef SDK_X86
         if (vec) { input_row_avx2(t, width, tw, vrow, plane); continue; }

@@ -2,6 +2,7 @@ import SDTensor
 import SDKernelsC
 
 /// ResnetBlock2D (diffusers): norm-SiLU-conv twice, an optional time-embedding shift, a skip path.
+/// The convolutions apply the GroupNorm+SiLU in front of them as they read their input (Conv2d).
 final class ResnetBlock: @unchecked Sendable {
     let norm1: GroupNorm, conv1: Conv2d
     let timeProj: Linear?
@@ -19,13 +20,13 @@ final class ResnetBlock: @unchecked Sendable {
 
     /// x: [N, C, H, W]; siluTemb: SiLU(time embedding) [N, T] or nil (VAE).
     func callAsFunction(_ x: Tensor, siluTemb: Tensor?) -> Tensor {
-        var h = conv1(norm1(x, silu: true))
+        var h = conv1(x, normalizedBy: norm1, silu: true)
         if let timeProj, let siluTemb {
             let t = timeProj(siluTemb)  // [N, C]
             let n = h.shape[0], c = h.shape[1], hw = h.count / (n * c)
             for i in 0..<n { sdk_add_channel_bias(h.data + i * c * hw, t.data + i * c, c, hw) }
         }
-        h = conv2(norm2(h, silu: true))
+        h = conv2(h, normalizedBy: norm2, silu: true)
         let skip = shortcut.map { $0(x) } ?? x
         Ops.addInPlace(h, skip)
         return h

@@ -13,9 +13,9 @@ public enum ScaledDotProductAttention {
     public static func compute(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false) -> Tensor {
         let d = q.shape[2] / heads
         if fused && !causal && sdk_attention_supported(d) != 0 {
-            return OpProfile.measure("attention fused") { fusedTiles(q: q, k: k, v: v, heads: heads) }
+            return OpProfile.measure("attention") { fusedTiles(q: q, k: k, v: v, heads: heads) }
         }
-        return OpProfile.measure("attention") { tiled(q: q, k: k, v: v, heads: heads, causal: causal) }
+        return OpProfile.measure("attention/sgemm") { tiled(q: q, k: k, v: v, heads: heads, causal: causal) }
     }
 
     /// Whether the fused kernel (sdk_attention_head) is used where the CPU allows it
@@ -65,7 +65,7 @@ public enum ScaledDotProductAttention {
                 var r0 = 0
                 while r0 < t {
                     let rows = min(tile, t - r0)
-                    OpProfile.measure("attention qk") {
+                    OpProfile.measure("attention/sgemm qk") {
                         BLAS.gemm(transB: true, m: rows, n: s, k: d, a: qb + r0 * c, lda: c, b: kb, ldb: c,
                                   c: scores, ldc: s)
                     }
@@ -76,8 +76,8 @@ public enum ScaledDotProductAttention {
                             if first < s { for j in first..<s { row[j] = -.infinity } }
                         }
                     }
-                    OpProfile.measure("attention softmax") { sdk_softmax_rows(scores, rows, s, scale) }
-                    OpProfile.measure("attention pv") {
+                    OpProfile.measure("attention/sgemm softmax") { sdk_softmax_rows(scores, rows, s, scale) }
+                    OpProfile.measure("attention/sgemm pv") {
                         BLAS.gemm(m: rows, n: d, k: s, a: scores, lda: s, b: vb, ldb: c, c: ob + r0 * c, ldc: c)
                     }
                     r0 += rows

@@ -80,6 +80,20 @@ public final class Conv2d: @unchecked Sendable {
         return OpProfile.measure(kindLabel) { im2colConv(x) }
     }
 
+    /// self(norm(x, silu: silu)), on the Winograd path without the normalised copy of x: the input
+    /// transform applies GroupNorm's per-channel affine map (and SiLU) as it reads x.
+    public func callAsFunction(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool) -> Tensor {
+        guard Self.fuseNormalization, let tile = winogradTile(x) else { return self(norm(x, silu: silu)) }
+        precondition(x.shape[1] == inChannels, "Conv2d: input \(x.shape) vs in \(inChannels)")
+        let (scale, shift) = norm.affine(x)
+        return OpProfile.measure(tile == 4 ? "wino4x4" : "wino2x2") {
+            winogradConv(x, tile: tile, normalization: (UnsafePointer(scale.data), UnsafePointer(shift.data), silu))
+        }
+    }
+
+    /// Whether callAsFunction(_:normalizedBy:silu:) fuses (false: normalise, then convolve; comparisons).
+    public static var fuseNormalization = true
+
     /// "conv3x3", "conv3x3/s2", "conv1x1": what the profile groups im2col convolutions by (Winograd: "wino2x2", "wino4x4").
     var kindLabel: String { "conv\(kernel)x\(kernel)" + (stride == 1 ? "" : "/s\(stride)") }
 
@@ -191,7 +205,8 @@ public final class Conv2d: @unchecked Sendable {
     /// Each channel's P rows of U, V and M lie together (row xi of channel c at c * P * ld + xi * ld), so
     /// a transform writes or reads one compact block per channel; the products step over them with a
     /// leading dimension of P * ld.
-    func winogradConv(_ x: Tensor, tile: Int) -> Tensor {
+    func winogradConv(_ x: Tensor, tile: Int,
+                      normalization: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool)? = nil) -> Tensor {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)
         let y = Tensor([n, outChannels, oh, ow])
@@ -202,7 +217,11 @@ public final class Conv2d: @unchecked Sendable {
         // Panel of output channels: all of them when their transformed filters fit their budget; then
         // blocks of tile rows so that V and M (P x (cin + panel) floats a tile) fit theirs.
         let uLd = Self.paddedRow(cin)
-        let filterBudget = max(Self.maxWinogradFilterBytes / 4, 1), budget = max(Self.maxWinogradBytes / 4, 1)
+        // One block of tile rows (small maps): panels cost nothing, so keep them small; several blocks:
+        // transformed filters that do not fit are made again for every block, so allow more.
+        let budget = max(Self.maxWinogradBytes / 4, 1)
+        let oneBlock = positions * (cin + min(cout, 64)) * tileRows * tw <= budget
+        let filterBudget = max((oneBlock ? Self.maxWinogradFilterBytes / 4 : Self.maxWinogradFilterBytes) / 4, 1)
         let panel = positions * uLd * cout <= filterBudget
             ? cout : min(cout, max(16, filterBudget / (positions * uLd) / 16 * 16))
         let blockRows = max(1, min(tileRows, budget / max(1, positions * (cin + panel) * tw)))
@@ -215,7 +234,7 @@ public final class Conv2d: @unchecked Sendable {
                 var r0 = 0
                 while r0 < tileRows {
                     let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw, ld = Self.paddedRow(cols)
-                    OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, ld) }
+                    OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, ld, normalization) }
                     var p0 = 0
                     while p0 < cout {
                         let rows = min(panel, cout - p0)
@@ -251,7 +270,8 @@ public final class Conv2d: @unchecked Sendable {
     }
 
     /// Transformed filters of one convolution up to this size are made once per call (larger ones in
-    /// panels of output channels, again for each block of tile rows).
+    /// panels of output channels, again for each block of tile rows); a quarter of it when all tile rows
+    /// fit one block (the panels are then made once each anyway).
     public static var maxWinogradFilterBytes = 64 << 20
 
     /// Row length (floats) for `count` values in U, V or M: a multiple of 16 floats whose byte length is
@@ -265,17 +285,22 @@ public final class Conv2d: @unchecked Sendable {
     /// V for global tile rows [r0, r1): channels split across threads, each image's part in turn;
     /// channel c's rows start at c * P * ld.
     private func winogradInput(_ x: Tensor, _ tile: Int, _ vec: Int32, _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int,
-                               _ v: UnsafeMutablePointer<Float>, _ ld: Int) {
+                               _ v: UnsafeMutablePointer<Float>, _ ld: Int,
+                               _ normalization: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool)?) {
         let h = x.shape[2], w = x.shape[3], cin = inChannels, channelStride = (tile + 2) * (tile + 2) * ld
         Parallel.chunks(cin, minChunk: max(1, 32_768 / max(1, channelStride))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)  // this image's tile rows in the block
                 for c in s..<e {
                     let xc = x.data + (i * cin + c) * h * w, vc = v + c * channelStride + (a - r0) * tw
+                    var act = sdk_input_act(scale: 1, shift: 0, kind: 0)
+                    if let nz = normalization {
+                        act = sdk_input_act(scale: nz.scale[i * cin + c], shift: nz.shift[i * cin + c], kind: nz.silu ? 2 : 1)
+                    }
                     if tile == 4 {
-                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld, vec)
+                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld, vec, &act)
                     } else {
-                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld)
+                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld, &act)
                     }
                 }
             }

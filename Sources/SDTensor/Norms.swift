@@ -33,6 +33,26 @@ public final class GroupNorm: @unchecked Sendable {
     }
 }
 
+extension GroupNorm {
+    /// The normalisation of x as a per-channel affine map, scale and shift [N, C] (normalised
+    /// x[n, c] = scale[n, c] x[n, c] + shift[n, c]): what a convolution can apply while reading x.
+    public func affine(_ x: Tensor) -> (scale: Tensor, shift: Tensor) {
+        OpProfile.measure("groupnorm-stats") {
+            let n = x.shape[0], c = x.shape[1], hw = x.count / (n * c), per = c / groups
+            precondition(c == gamma.count && c % groups == 0, "GroupNorm: \(x.shape) groups \(groups)")
+            let scale = Tensor([n, c]), shift = Tensor([n, c])
+            Parallel.chunks(n * groups, minChunk: max(1, 32_768 / max(1, per * hw))) { s, e in
+                for item in s..<e {
+                    let i = item / groups, g = item % groups, ch = i * c + g * per
+                    sdk_group_norm_affine(x.data + ch * hw, per, hw, 1, gamma.data + g * per, beta.data + g * per, eps,
+                                          scale.data + ch, shift.data + ch)
+                }
+            }
+            return (scale, shift)
+        }
+    }
+}
+
 /// torch.nn.LayerNorm over the last dimension.
 public final class LayerNorm: @unchecked Sendable {
     public let eps: Float

@@ -68,6 +68,29 @@ final class WinogradConvolutionTests: XCTestCase {
         assortedShapes()
     }
 
+    /// GroupNorm(+SiLU) applied by the input transforms (no normalised copy) against normalising first:
+    /// both tile sizes, batch 2 (per-sample statistics), channel offsets, AVX2 and portable kernels.
+    func testNormalizationInsideTheInputTransform() {
+        let (n, cin, cout, h, w, groups) = (2, 24, 10, 13, 19, 4)
+        let x = random([n, cin, h, w], seed: 5)
+        for i in 0..<x.count { x[i] = x[i] * 3 + Float((i / (h * w)) % cin) - 7 }  // channel offsets
+        let norm = GroupNorm(groups: groups, eps: 1e-5, gamma: random([cin], seed: 6), beta: random([cin], seed: 7))
+        let conv = Conv2d(weight: WeightMatrix(rows: cout, cols: cin * 9, float32: random([cout, cin * 9], seed: 8)),
+                          kernel: 3, bias: random([cout], seed: 9))
+        for portable: Int32 in [0, 1] {
+            sdk_force_portable_kernels(portable)
+            for (algorithms, tile) in [("wino2", 2), ("auto", 4)] {
+                (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = (algorithms, 1, 1)
+                XCTAssertEqual(conv.winogradTile(x), tile)
+                for silu in [false, true] {
+                    let separate = conv(norm(x, silu: silu)).array
+                    let fused = conv(x, normalizedBy: norm, silu: silu).array
+                    XCTAssertLessThanOrEqual(maxAbsDiff(fused, separate), 1e-5, "F(\(tile)) silu \(silu) portable \(portable)")
+                }
+            }
+        }
+    }
+
     /// Working-set limits small enough for several tile-row blocks and several output-channel panels
     /// (filters transformed again for each block), blocks that straddle the two images.
     func testBlocksAndPanels() {

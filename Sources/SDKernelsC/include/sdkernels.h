@@ -30,6 +30,11 @@ void sdk_add_row_bias(float *y, const float *bias, size_t rows, size_t cols);
 /* GroupNorm over one sample laid out [C][HW]; optional SiLU afterwards. In-place allowed. */
 void sdk_group_norm(const float *x, float *y, size_t channels, size_t hw, size_t groups,
                     const float *gamma, const float *beta, float eps, int fuse_silu);
+/* GroupNorm's statistics as a per-channel affine map: normalised x[c] = scale[c] * x[c] + shift[c]. */
+void sdk_group_norm_affine(const float *x, size_t channels, size_t hw, size_t groups,
+                           const float *gamma, const float *beta, float eps, float *scale, float *shift);
+/* y[i] = a x[i] + b, then SiLU when silu is nonzero (GroupNorm's second half). In-place allowed. */
+void sdk_affine_act(const float *x, float *y, size_t n, float a, float b, int silu);
 /* LayerNorm over rows of `cols`. In-place allowed. */
 void sdk_layer_norm(const float *x, float *y, size_t rows, size_t cols,
                     const float *gamma, const float *beta, float eps);

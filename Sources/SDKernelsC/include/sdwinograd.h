@@ -13,14 +13,21 @@
 #define SDWINOGRAD_H
 #include <stddef.h>
 
+/* What the input transforms apply to each input value before transforming it (padding stays zero):
+ * kind 0 nothing, 1 scale * x + shift, 2 SiLU(scale * x + shift), so a GroupNorm(+SiLU) in front of
+ * the convolution needs no normalised copy of its input. NULL: nothing. */
+struct sdk_input_act { float scale, shift; int kind; };
+/* dst[0..n) = act(src[0..n)) */
+void sdk_input_act_row(const struct sdk_input_act *act, const float *src, float *dst, size_t n);
+
 /* Filters w[rows][cin][3][3] (torch layout) -> u[xi * plane + r * row_stride + ci], rows r in [0, rows). */
 void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride);
 
 /* One input channel x[h][w], tile rows [ty0, ty1) of tw tiles each; tile (ty, tx) covers input rows
  * 2ty - pad_top .. +3 and columns 2tx - pad_left .. +3 (outside the image: zero).
- * Writes v[xi * plane + (ty - ty0) * tw + tx]. */
+ * Writes v[xi * plane + (ty - ty0) * tw + tx]; act (may be NULL) applies to x's values first. */
 void sdk_wino2_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
-                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane);
+                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, const struct sdk_input_act *act);
 
 /* One output channel: tile rows [ty0, ty1) of m (m[xi * plane + (ty - ty0) * tw + tx]) -> y[oh][ow]
  * (rows 2ty, 2ty+1 and columns 2tx, 2tx+1 that lie inside it), plus bias. */
@@ -33,7 +40,8 @@ void sdk_wino2_output(const float *m, size_t plane, size_t ty0, size_t ty1, size
  * value (sdk_use_avx2()) to the input and output transforms of one convolution. */
 void sdk_wino4_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride, int vec);
 void sdk_wino4_input(const float *x, size_t h, size_t w, size_t pad_top, size_t pad_left,
-                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, int vec);
+                     size_t ty0, size_t ty1, size_t tw, float *v, size_t plane, int vec,
+                     const struct sdk_input_act *act);
 void sdk_wino4_output(const float *m, size_t plane, size_t ty0, size_t ty1, size_t tw, float bias,
                       float *y, size_t oh, size_t ow, int vec);
 #endif
