@@ -53,6 +53,11 @@ p.add_argument("--boost-words", default="",
                     "had made left/center/right contexts nearly equal (max difference 0.02 vs 4.3 for red/blue), so "
                     "the UNet could not follow positions")
 p.add_argument("--boost-std", type=float, default=0.5)
+p.add_argument("--probe-loss", type=float, default=0.0,
+               help="weight of an auxiliary loss that makes the text encoder carry every attribute in its EOS/padding "
+                    "tokens (linear probes on their mean predict shape, colour, position, background; the probes are "
+                    "not exported). Why: the UNet attends mostly to the 67 padding tokens, which carried colour but not "
+                    "position (left/right contexts differed there by 0.018), so no UNet could follow positions")
 p.add_argument("--ckpt-every", type=float, default=10.0, help="minutes")
 p.add_argument("--per-combo", type=int, default=32, help="drawings per combination in the latent pool")
 p.add_argument("--resume", action="store_true")
@@ -104,15 +109,29 @@ if a.init_text and not a.resume:
     text.load_state_dict(torch.load(a.init_text)["ema_text"])
 text.get_input_embeddings().weight.requires_grad_(False)
 step, trained_s, best = 0, 0.0, -1.0
-params = [p for p in list(unet.parameters()) + list(text.parameters()) if p.requires_grad]
-opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
+# Linear probes for --probe-loss: one per attribute, on the mean of the tokens after EOS's first occurrence.
+ATTRS = [drawings.SHAPES, list(drawings.COLOURS), list(drawings.POSITIONS), list(drawings.BACKGROUNDS)]
+probes = torch.nn.ModuleList([torch.nn.Linear(TEXT["hidden_size"], len(v)) for v in ATTRS])
+attr_labels = torch.tensor([[ATTRS[k].index(c[k]) for k in range(4)] for c in combos] + [[-1] * 4])
+main_params = [p for p in list(unet.parameters()) + list(text.parameters()) if p.requires_grad]
+params = main_params + list(probes.parameters())
+opt = torch.optim.AdamW(main_params, lr=a.lr, weight_decay=0.01)  # + the probes' group (below)
 ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text).eval()  # after --init-text
 ckpt_path = os.path.join(RUN_DIR, "ckpt_latest.pt")
+if not a.resume:
+    opt.add_param_group({"params": list(probes.parameters())})
 if a.resume:
     ck = torch.load(ckpt_path)
     unet.load_state_dict(ck["unet"]); text.load_state_dict(ck["text"])
     ema_unet.load_state_dict(ck["ema_unet"]); ema_text.load_state_dict(ck["ema_text"])
-    opt.load_state_dict(ck["opt"])
+    if len(ck["opt"]["param_groups"]) == 1:  # a checkpoint from before the probes
+        opt.load_state_dict(ck["opt"])
+        opt.add_param_group({"params": list(probes.parameters())})
+    else:
+        opt.add_param_group({"params": list(probes.parameters())})
+        opt.load_state_dict(ck["opt"])
+    if "probes" in ck:
+        probes.load_state_dict(ck["probes"])
     step, trained_s, best = ck["step"], ck["trained_s"], ck["best"]
     rng.seed(step)
     torch.manual_seed(step)
@@ -140,7 +159,7 @@ live_params = list(unet.parameters()) + list(text.parameters())
 
 
 def save(path):
-    torch.save(dict(unet=unet.state_dict(), text=text.state_dict(), ema_unet=ema_unet.state_dict(),
+    torch.save(dict(unet=unet.state_dict(), text=text.state_dict(), ema_unet=ema_unet.state_dict(), probes=probes.state_dict(),
                     ema_text=ema_text.state_dict(), opt=opt.state_dict(), step=step, trained_s=trained_s,
                     best=best, unet_config=UNET, text_config=TEXT), path + ".tmp")
     os.replace(path + ".tmp", path)
@@ -214,6 +233,12 @@ while trained_s < end_s:
     ctx = text(ids[cap])[0]
     pred = unet(noisy, t, encoder_hidden_states=ctx).sample
     loss = (((pred - noise) ** 2).mean((1, 2, 3)) * weight[t]).mean()
+    if a.probe_loss > 0:
+        keep = cap != EMPTY
+        pooled = ctx[keep][:, 16:, :].mean(1)  # padding tokens only (every caption is shorter than 16 tokens)
+        labels = attr_labels[cap[keep]]
+        for k, probe in enumerate(probes):
+            loss = loss + a.probe_loss * torch.nn.functional.cross_entropy(probe(pooled), labels[:, k]) / len(probes)
     lr = a.lr * min(1.0, (step + 1) / 300)
     for g in opt.param_groups:
         g["lr"] = lr
