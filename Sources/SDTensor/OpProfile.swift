@@ -1,12 +1,12 @@
 import Glibc
-import Synchronization
 
 /// Wall time per operation kind, for benchmarks (`sdswift-bench --profile`). Off by default: then each
 /// measured op costs one load and branch. Times of nested labels overlap (a label's time includes the
 /// labels measured inside it); concurrent callers add up.
 public enum OpProfile {
     nonisolated(unsafe) public static var enabled = false
-    private static let totals = Mutex<[String: (seconds: Double, calls: Int)]>([:])
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var totals: [String: (seconds: Double, calls: Int)] = [:]  // under lock
 
     @inline(__always)
     public static func measure<R>(_ label: @autoclosure () -> String, _ body: () throws -> R) rethrows -> R {
@@ -17,17 +17,17 @@ public enum OpProfile {
     }
 
     public static func add(_ label: String, _ dt: Double) {
-        totals.withLock { t in
-            let old = t[label] ?? (0, 0)
-            t[label] = (old.seconds + dt, old.calls + 1)
+        lock.withLock {
+            let old = totals[label] ?? (0, 0)
+            totals[label] = (old.seconds + dt, old.calls + 1)
         }
     }
 
-    public static func reset() { totals.withLock { $0 = [:] } }
+    public static func reset() { lock.withLock { totals = [:] } }
 
     /// (label, seconds, calls), most expensive first.
     public static func report() -> [(label: String, seconds: Double, calls: Int)] {
-        totals.withLock { t in t.map { ($0.key, $0.value.seconds, $0.value.calls) } }.sorted { $0.seconds > $1.seconds }
+        lock.withLock { totals.map { ($0.key, $0.value.seconds, $0.value.calls) } }.sorted { $0.seconds > $1.seconds }
     }
 
     public static func seconds() -> Double {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Reusable float buffers for an op's temporaries (im2col columns, Winograd planes).
 ///
 /// A fresh large allocation comes from mmap: every page faults and is zeroed by the kernel when first
@@ -8,7 +6,8 @@ import Synchronization
 /// pool keeps at most `maxKept` buffers and `maxKeptBytes` bytes (the smallest are freed first).
 public enum Scratch {
     private struct Buffer: @unchecked Sendable { let base: UnsafeMutablePointer<Float>; let capacity: Int }
-    private static let pool = Mutex<[Buffer]>([])
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var pool: [Buffer] = []  // under lock
     static let maxKept = 4
     static let maxKeptBytes = 256 << 20
 
@@ -20,11 +19,11 @@ public enum Scratch {
     }
 
     private static func take(_ count: Int) -> Buffer {
-        let found: Buffer? = pool.withLock { kept in
+        let found: Buffer? = lock.withLock {
             // the smallest buffer that is large enough
-            guard let i = kept.indices.filter({ kept[$0].capacity >= count }).min(by: { kept[$0].capacity < kept[$1].capacity })
+            guard let i = pool.indices.filter({ pool[$0].capacity >= count }).min(by: { pool[$0].capacity < pool[$1].capacity })
             else { return nil }
-            return kept.remove(at: i)
+            return pool.remove(at: i)
         }
         if let found { return found }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
@@ -32,12 +31,12 @@ public enum Scratch {
     }
 
     private static func give(_ buffer: Buffer) {
-        let evicted: [Buffer] = pool.withLock { kept in
-            kept.append(buffer)
-            kept.sort { $0.capacity > $1.capacity }
+        let evicted: [Buffer] = lock.withLock {
+            pool.append(buffer)
+            pool.sort { $0.capacity > $1.capacity }
             var out: [Buffer] = []
-            while kept.count > maxKept || kept.reduce(0, { $0 + $1.capacity * 4 }) > maxKeptBytes {
-                out.append(kept.removeLast())
+            while pool.count > maxKept || pool.reduce(0, { $0 + $1.capacity * 4 }) > maxKeptBytes {
+                out.append(pool.removeLast())
             }
             return out
         }
