@@ -62,10 +62,11 @@ let profile = args.contains("--profile")
 let portable = args.contains("--portable")  // the portable C kernels even where AVX2 exists (comparisons)
 let perImage = args.contains("--per-image")  // one product per image for small maps too (comparisons)
 let unfusedNorm = args.contains("--unfused-norm")  // GroupNorm+SiLU as its own pass before each conv (comparisons)
-args.removeAll { $0 == "--profile" || $0 == "--portable" || $0 == "--per-image" || $0 == "--unfused-norm" }
+let noAVX512 = args.contains("--no-avx512")  // the AVX2 kernels where AVX-512 ones exist (comparisons)
+args.removeAll { ["--profile", "--portable", "--per-image", "--unfused-norm", "--no-avx512"].contains($0) }
 let only = Set(option("--only", "sgemm,load,text,unet,vae,txt2img").split(separator: ",").map(String.init))
 guard let modelPath = args.first else {
-    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image] [--unfused-norm]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image] [--unfused-norm] [--no-avx512]\n".data(using: .utf8)!)
     exit(2)
 }
 BLAS.threads = threads
@@ -73,9 +74,10 @@ OpProfile.enabled = profile
 if portable { sdk_force_portable_kernels(1) }
 if perImage { Conv2d.batchedPlaneLimit = 0 }
 if unfusedNorm { Conv2d.fuseNormalization = false }
+if noAVX512 { sdk_disable_avx512_kernels(1) }
 if attentionRows > 0 { ScaledDotProductAttention.rowsPerTile = attentionRows }
 if winogradBlockMB > 0 { Conv2d.maxWinogradBytes = winogradBlockMB << 20 }
-print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(sdk_use_avx2() != 0), OpenBLAS kernels: \(BLAS.coreName)")
+print("sdswift-bench: \(modelPath), \(size)x\(size), \(threads) threads, AVX2/FMA kernels: \(sdk_use_avx2() != 0), AVX-512 kernels: \(sdk_use_avx512() != 0), OpenBLAS kernels: \(BLAS.coreName)")
 func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
     let fill = String(repeating: " ", count: max(0, n - s.count))
     return right ? fill + s : s + fill

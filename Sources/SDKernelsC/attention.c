@@ -1,7 +1,8 @@
 /* Scaled dot-product attention of one head, in tiles (flash-attention style): for 4 query rows at a
  * time, scores against a block of keys stay in a small buffer, softmax is kept running (max, sum) and
- * the output rows are updated block by block, so the tokens x tokens matrix never exists. AVX2/FMA
- * only (sdk_attention_supported); the caller falls back to sgemm + softmax otherwise. */
+ * the output rows are updated block by block, so the tokens x tokens matrix never exists. AVX2/FMA,
+ * and AVX-512 where the CPU has it (sdk_attention_supported); the caller falls back to sgemm +
+ * softmax otherwise. */
 #include "sdkernels.h"
 #include <math.h>
 #include <string.h>
@@ -18,8 +19,8 @@ int sdk_attention_supported(size_t d) {
 }
 
 size_t sdk_attention_work_floats(size_t s, size_t d) {
-    size_t sp = (s + 15) / 16 * 16;
-    return d * sp + sp * d + 4 * KEY_BLOCK + 4 * d;
+    size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16;  /* enough for both paths */
+    return d * sp + sp * dp + 4 * KEY_BLOCK + 4 * dp;
 }
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -165,11 +166,142 @@ AVX2 static void attention_avx2(const float *q, size_t ldq, const float *k, size
         }
     }
 }
+
+/* The same with 16-float vectors (AVX-512F): 4 rows x 32 keys of scores per step; V and the output
+ * accumulators padded to 16 floats a row (zeros), so head sizes like 40 need no masks inside. */
+#define AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx2,fma")))
+
+AVX512 static inline __m512 exp512(__m512 x) {
+    x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.33654f)), _mm512_set1_ps(88.72283f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+AVX512 static inline void scores32(const float *const qr[4], const float *kt, size_t sp, size_t d, float *sc) {
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+    for (size_t c = 0; c < d; c++) {
+        __m512 k0 = _mm512_loadu_ps(kt + c * sp), k1 = _mm512_loadu_ps(kt + c * sp + 16);
+        __m512 q0 = _mm512_set1_ps(qr[0][c]), q1 = _mm512_set1_ps(qr[1][c]);
+        __m512 q2 = _mm512_set1_ps(qr[2][c]), q3 = _mm512_set1_ps(qr[3][c]);
+        a00 = _mm512_fmadd_ps(q0, k0, a00); a01 = _mm512_fmadd_ps(q0, k1, a01);
+        a10 = _mm512_fmadd_ps(q1, k0, a10); a11 = _mm512_fmadd_ps(q1, k1, a11);
+        a20 = _mm512_fmadd_ps(q2, k0, a20); a21 = _mm512_fmadd_ps(q2, k1, a21);
+        a30 = _mm512_fmadd_ps(q3, k0, a30); a31 = _mm512_fmadd_ps(q3, k1, a31);
+    }
+    _mm512_storeu_ps(sc, a00); _mm512_storeu_ps(sc + 16, a01);
+    _mm512_storeu_ps(sc + KEY_BLOCK, a10); _mm512_storeu_ps(sc + KEY_BLOCK + 16, a11);
+    _mm512_storeu_ps(sc + 2 * KEY_BLOCK, a20); _mm512_storeu_ps(sc + 2 * KEY_BLOCK + 16, a21);
+    _mm512_storeu_ps(sc + 3 * KEY_BLOCK, a30); _mm512_storeu_ps(sc + 3 * KEY_BLOCK + 16, a31);
+}
+
+#define PV2W(N)                                                                                          \
+    AVX512 static void pv2w_##N(const float *p0, const float *p1, const float *v, size_t dp, size_t jn,   \
+                                 float *acc0, float *acc1) {                                              \
+        __m512 x[N], y[N];                                                                               \
+        for (int u = 0; u < N; u++) { x[u] = _mm512_loadu_ps(acc0 + 16 * u); y[u] = _mm512_loadu_ps(acc1 + 16 * u); } \
+        for (size_t j = 0; j < jn; j++) {                                                                \
+            __m512 b0 = _mm512_set1_ps(p0[j]), b1 = _mm512_set1_ps(p1[j]);                               \
+            const float *vr = v + j * dp;                                                                \
+            for (int u = 0; u < N; u++) {                                                                \
+                __m512 vv = _mm512_loadu_ps(vr + 16 * u);                                                \
+                x[u] = _mm512_fmadd_ps(b0, vv, x[u]);                                                    \
+                y[u] = _mm512_fmadd_ps(b1, vv, y[u]);                                                    \
+            }                                                                                            \
+        }                                                                                                \
+        for (int u = 0; u < N; u++) { _mm512_storeu_ps(acc0 + 16 * u, x[u]); _mm512_storeu_ps(acc1 + 16 * u, y[u]); } \
+    }
+PV2W(1) PV2W(2) PV2W(3) PV2W(4) PV2W(5) PV2W(6)
+
+AVX512 static void pv2w(const float *p0, const float *p1, const float *v, size_t dp, size_t jn, float *acc0, float *acc1) {
+    for (size_t c = 0; c < dp; c += 96) {  /* 6 vectors (12 accumulators) at a time */
+        size_t nv = (dp - c) / 16 < 6 ? (dp - c) / 16 : 6;
+        switch (nv) {
+        case 1: pv2w_1(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        case 2: pv2w_2(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        case 3: pv2w_3(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        case 4: pv2w_4(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        case 5: pv2w_5(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        default: pv2w_6(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        }
+    }
+}
+
+AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
+                                    float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
+    size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16;
+    float *kt = work, *vp = kt + d * sp, *sc = vp + sp * dp, *acc = sc + 4 * KEY_BLOCK;
+    for (size_t c = 0; c < d; c++) {
+        float *row = kt + c * sp;
+        for (size_t j = 0; j < s; j++) row[j] = k[j * ldk + c] * scale;
+        for (size_t j = s; j < sp; j++) row[j] = 0;
+    }
+    memset(vp, 0, sp * dp * sizeof(float));
+    for (size_t j = 0; j < s; j++) memcpy(vp + j * dp, v + j * ldv, d * sizeof(float));
+    const __mmask16 tail = (__mmask16)((1u << (d % 16 ? d % 16 : 16)) - 1);
+
+    for (size_t i0 = 0; i0 < t; i0 += 4) {
+        size_t rows = t - i0 < 4 ? t - i0 : 4;
+        const float *qr[4];
+        for (size_t r = 0; r < 4; r++) qr[r] = q + (i0 + (r < rows ? r : rows - 1)) * ldq;
+        float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY}, l[4] = {0, 0, 0, 0};
+        memset(acc, 0, 4 * dp * sizeof(float));
+        for (size_t j0 = 0; j0 < sp; j0 += KEY_BLOCK) {
+            size_t jn = sp - j0 < KEY_BLOCK ? sp - j0 : KEY_BLOCK;
+            size_t valid = s - j0 < jn ? s - j0 : jn;
+            for (size_t jj = 0; jj < jn; jj += 32) scores32(qr, kt + j0 + jj, sp, d, sc + jj);
+            for (size_t r = 0; r < 4; r++) {
+                float *p = sc + r * KEY_BLOCK;
+                for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;
+                __m512 vm = _mm512_set1_ps(-INFINITY);
+                for (size_t j = 0; j < jn; j += 16) vm = _mm512_max_ps(vm, _mm512_loadu_ps(p + j));
+                float mx = _mm512_reduce_max_ps(vm);
+                float mnew = mx > m[r] ? mx : m[r];
+                float alpha = m[r] == -INFINITY ? 0.0f : expf(m[r] - mnew);
+                __m512 vn = _mm512_set1_ps(mnew), vsum = _mm512_setzero_ps();
+                for (size_t j = 0; j < jn; j += 16) {
+                    __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(p + j), vn));
+                    _mm512_storeu_ps(p + j, e);
+                    vsum = _mm512_add_ps(vsum, e);
+                }
+                float sum = _mm512_reduce_add_ps(vsum);
+                for (size_t j = valid; j < jn; j++) { sum -= p[j]; p[j] = 0; }
+                l[r] = l[r] * alpha + sum;
+                m[r] = mnew;
+                if (alpha != 1.0f) {
+                    __m512 va = _mm512_set1_ps(alpha);
+                    for (size_t c = 0; c < dp; c += 16)
+                        _mm512_storeu_ps(acc + r * dp + c, _mm512_mul_ps(_mm512_loadu_ps(acc + r * dp + c), va));
+                }
+            }
+            pv2w(sc, sc + KEY_BLOCK, vp + j0 * dp, dp, jn, acc, acc + dp);
+            pv2w(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * dp, dp, jn, acc + 2 * dp, acc + 3 * dp);
+        }
+        for (size_t r = 0; r < rows; r++) {
+            __m512 inv = _mm512_set1_ps(1.0f / l[r]);
+            float *out = o + (i0 + r) * ldo;
+            size_t c = 0;
+            for (; c + 16 <= d; c += 16) _mm512_storeu_ps(out + c, _mm512_mul_ps(_mm512_loadu_ps(acc + r * dp + c), inv));
+            if (c < d) _mm512_mask_storeu_ps(out + c, tail, _mm512_mul_ps(_mm512_loadu_ps(acc + r * dp + c), inv));
+        }
+    }
+}
 #endif
 
 void sdk_attention_head(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                         float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
 #if defined(__x86_64__) && defined(__clang__)
+    if (sdk_use_avx512()) { attention_avx512(q, ldq, k, ldk, v, ldv, o, ldo, t, s, d, scale, work); return; }
     attention_avx2(q, ldq, k, ldk, v, ldv, o, ldo, t, s, d, scale, work);
 #else
     (void)q; (void)ldq; (void)k; (void)ldk; (void)v; (void)ldv; (void)o; (void)ldo;

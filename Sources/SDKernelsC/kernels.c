@@ -37,6 +37,26 @@ int sdk_use_avx2(void) {
 #endif
 }
 
+static int no_avx512;  /* atomically, as force_portable */
+
+void sdk_disable_avx512_kernels(int off) { __atomic_store_n(&no_avx512, off ? 1 : 0, __ATOMIC_RELAXED); }
+
+int sdk_use_avx512(void) {
+#ifdef SDK_HAVE_AVX2_KERNELS
+    static int has = -1;
+    int h = __atomic_load_n(&has, __ATOMIC_RELAXED);
+    if (h < 0) {
+        __builtin_cpu_init();
+        h = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+            && sdk_cpu_has_avx2_fma();
+        __atomic_store_n(&has, h, __ATOMIC_RELAXED);
+    }
+    return h && sdk_use_avx2() && !__atomic_load_n(&no_avx512, __ATOMIC_RELAXED);
+#else
+    return 0;
+#endif
+}
+
 /* The hand-vectorised version when the CPU has AVX2/FMA (kernels_avx2.c), else the portable loop. */
 #ifdef SDK_HAVE_AVX2_KERNELS
 #define AVX2_OR_PORTABLE(call) if (sdk_use_avx2()) { call; return; }

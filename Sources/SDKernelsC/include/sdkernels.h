@@ -14,6 +14,10 @@ int sdk_use_avx2(void);
 /* Tests and comparisons: nonzero makes the kernels with a hand-written AVX2 path (softmax, norms,
  * activations, Winograd transforms) take their portable path. */
 void sdk_force_portable_kernels(int on);
+/* 1 when the few AVX-512 kernels (attention) run: the CPU has AVX-512 F/DQ/VL and they are not
+ * switched off (sdk_disable_avx512_kernels, for comparisons; the portable switch turns them off too). */
+int sdk_use_avx512(void);
+void sdk_disable_avx512_kernels(int off);
 
 void sdk_silu(float *x, size_t n);
 void sdk_gelu(float *x, size_t n);           /* exact, erf based (torch default) */
