@@ -1,0 +1,58 @@
+/* The C kernels under AddressSanitizer, against Double references, on random shapes: Winograd F(2x2)
+ * and F(4x4) transforms (both vector paths, every input activation, any padding), the fused attention
+ * kernel (AVX-512 where the CPU has it, else AVX2), and a smoke pass over the element-wise kernels.
+ * Buffers are allocated to their exact sizes, so any read or write past a tile row, a strip or a key
+ * block is reported. Run by Tests/Kernels/run.sh. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+#include "sdkernels.h"
+static float rnd(void){ return (rand()%2001-1000)/1000.f; }
+static float *buf(size_t n){ float *p = malloc(n*sizeof(float)); for(size_t i=0;i<n;i++) p[i]=rnd(); return p; }
+int main(void){
+  srand(3); int fails=0;
+  if (getenv("SDK_CHECK_NO_AVX512")) sdk_disable_avx512_kernels(1);
+  for (int it=0; it<300; it++){
+    size_t h=1+rand()%40, w=1+rand()%70, pt=rand()%3, pl=rand()%3, pb=rand()%3, pr=rand()%3;
+    if (h+pt+pb<3 || w+pl+pr<3) continue;
+    size_t oh=h+pt+pb-2, ow=w+pl+pr-2;
+    for (int tile=2; tile<=4; tile+=2){
+      size_t P=(tile+2)*(tile+2), th=(oh+tile-1)/tile, tw=(ow+tile-1)/tile;
+      float *x=buf(h*w), *g=buf(9), *u=malloc(P*sizeof(float)), *v=malloc(P*th*tw*sizeof(float)), *m=malloc(P*th*tw*sizeof(float)), *y=malloc(oh*ow*sizeof(float));
+      int vec = rand()%2 && sdk_use_avx2();
+      struct sdk_input_act act = { 0.7f, 0.1f, rand()%3 };
+      if (tile==2){ sdk_wino2_filter(g,1,1,u,1,P); sdk_wino2_input(x,h,w,pt,pl,0,th,tw,v,th*tw,&act); }
+      else { sdk_wino4_filter(g,1,1,u,1,P,vec); sdk_wino4_input(x,h,w,pt,pl,0,th,tw,v,th*tw,vec,&act); }
+      for (size_t xi=0; xi<P; xi++) for (size_t t=0;t<th*tw;t++) m[xi*th*tw+t]=u[xi]*v[xi*th*tw+t];
+      if (tile==2) sdk_wino2_output(m,th*tw,0,th,tw,0.5f,y,oh,ow); else sdk_wino4_output(m,th*tw,0,th,tw,0.5f,y,oh,ow,vec);
+      double worst=0;
+      for (size_t i=0;i<oh;i++) for(size_t j=0;j<ow;j++){ double acc=0.5;
+        for(int a=0;a<3;a++) for(int b=0;b<3;b++){ long iy=(long)i+a-(long)pt, ix=(long)j+b-(long)pl; if(iy<0||ix<0||iy>=(long)h||ix>=(long)w) continue;
+          double xv=x[iy*w+ix]; if(act.kind){ xv=act.scale*xv+act.shift; if(act.kind==2) xv=xv/(1+exp(-xv)); } acc+=g[a*3+b]*xv; }
+        double d=fabs(acc-y[i*ow+j]); if(d>worst) worst=d; }
+      if (worst>1e-4){ printf("FAIL tile %d h %zu w %zu pad %zu %zu err %g\n",tile,h,w,pt,pl,worst); fails++; }
+      free(x);free(g);free(u);free(v);free(m);free(y);
+    }
+  }
+  for (int it=0; it<60; it++){
+    size_t t=1+rand()%70, s=1+rand()%300, d=8*(1+rand()%12);
+    float *q=buf(t*d), *k=buf(s*d), *v=buf(s*d), *o=malloc(t*d*sizeof(float)), *wk=malloc(sdk_attention_work_floats(s,d)*sizeof(float));
+    if(!sdk_attention_supported(d)) break;
+    sdk_attention_head(q,d,k,d,v,d,o,d,t,s,d,0.3f,wk);
+    double worst=0;
+    for(size_t i=0;i<t;i++){ double sc[400], mx=-1e30, sum=0; for(size_t j=0;j<s;j++){ double a=0; for(size_t c=0;c<d;c++) a+=q[i*d+c]*k[j*d+c]; sc[j]=a*0.3; if(sc[j]>mx) mx=sc[j]; }
+      for(size_t j=0;j<s;j++){ sc[j]=exp(sc[j]-mx); sum+=sc[j]; }
+      for(size_t c=0;c<d;c++){ double a=0; for(size_t j=0;j<s;j++) a+=sc[j]*v[j*d+c]; a/=sum; double e=fabs(a-o[i*d+c]); if(e>worst) worst=e; } }
+    if(worst>1e-5){ printf("FAIL attention t %zu s %zu d %zu err %g\n",t,s,d,worst); fails++; }
+    free(q);free(k);free(v);free(o);free(wk);
+  }
+  for (int it=0; it<100; it++){ size_t n=1+rand()%100, r=1+rand()%5, cc=1+rand()%50;
+    float *x=buf(n); sdk_silu(x,n); sdk_gelu(x,n); sdk_quick_gelu(x,n); free(x);
+    float *a=buf(r*cc); sdk_softmax_rows(a,r,cc,0.5f); free(a);
+    float *gi=buf(r*2*cc), *go=malloc(r*cc*sizeof(float)); sdk_geglu(gi,go,r,cc); free(gi); free(go);
+    size_t ch=2*(1+rand()%4), hw=1+rand()%33; float *gx=buf(ch*hw), *gg=buf(ch), *gb=buf(ch); sdk_group_norm(gx,gx,ch,hw,2,gg,gb,1e-5f,rand()%2); free(gx);free(gg);free(gb);
+    float *lx=buf(r*cc), *lg=buf(cc), *lb=buf(cc); sdk_layer_norm(lx,lx,r,cc,lg,lb,1e-5f); free(lx);free(lg);free(lb);
+  }
+  printf("fails %d\n", fails); return fails!=0;
+}
