@@ -217,13 +217,16 @@ func benchAttention() {
     let shapes: [(String, Int, Int, Int)] = [  // (where, query tokens, key tokens, channels)
         ("self 256 L1", 1024, 1024, 320), ("self 256 L2", 256, 256, 640), ("cross 256 L1", 1024, 77, 320),
         ("self 512 L1", 4096, 4096, 320), ("self 512 L2", 1024, 1024, 640), ("cross 512 L1", 4096, 77, 320),
+        ("VAE 512 (1 head)", 4096, 4096, 512),
     ]
     for (name, t, s, c) in shapes {
-        let q = Tensor([2, t, c]), k = Tensor([2, s, c]), v = Tensor([2, s, c])
+        let nb = name.hasPrefix("VAE") ? 1 : 2
+        let q = Tensor([nb, t, c]), k = Tensor([nb, s, c]), v = Tensor([nb, s, c])
         var seed: UInt64 = 3
         for x in [q, k, v] { for i in 0..<x.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; x[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 } }
-        let secs = time(repeats) { _ = ScaledDotProductAttention.compute(q: q, k: k, v: v, heads: 8) }
-        let flops = 4.0 * 2 * Double(t) * Double(s) * Double(c)
+        let heads = name.hasPrefix("VAE") ? 1 : 8, b = name.hasPrefix("VAE") ? 1 : 2
+        let secs = time(repeats) { _ = ScaledDotProductAttention.compute(q: q, k: k, v: v, heads: heads) }
+        let flops = 4.0 * Double(b) * Double(t) * Double(s) * Double(c)
         print(pad("attention \(name) \(t)x\(s) c\(c)", 40) + String(format: "%10.4f s %8.1f GFLOP/s", secs, flops / secs / 1e9))
     }
 }

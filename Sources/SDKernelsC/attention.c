@@ -1,6 +1,8 @@
 /* Scaled dot-product attention of one head, in tiles (flash-attention style): for 4 query rows at a
  * time, scores against a block of keys stay in a small buffer, softmax is kept running (max, sum) and
- * the output rows are updated block by block, so the tokens x tokens matrix never exists. AVX2/FMA,
+ * the output rows are updated block by block, so the tokens x tokens matrix never exists. The rows
+ * go in blocks of 64 that take each key block in turn, so a block of K and V is read from memory once
+ * per 64 rows (the VAE's head of 512 channels: 8 MB of K). AVX2/FMA,
  * and AVX-512 where the CPU has it (sdk_attention_supported); the caller falls back to sgemm +
  * softmax otherwise. */
 #include "sdkernels.h"
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #define KEY_BLOCK 128  /* keys per block: 4 rows of scores, 2 KB */
+#define ROW_BLOCK 64   /* query rows that share each key block while it is in cache (a multiple of 4) */
 
 int sdk_attention_supported(size_t d) {
 #if defined(__x86_64__) && defined(__clang__)
@@ -20,7 +23,28 @@ int sdk_attention_supported(size_t d) {
 
 size_t sdk_attention_work_floats(size_t s, size_t d) {
     size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16;  /* enough for both paths */
-    return d * sp + sp * dp + 4 * KEY_BLOCK + 4 * dp;
+    return d * (sp + 16) + sp * (dp + 16) + 4 * KEY_BLOCK + ROW_BLOCK * dp;
+}
+
+/* Row stride for rows of n floats read together (K^T's d rows, a block of V's rows): n, or 16 more
+ * when n is a multiple of 1 KB, so rows a power of two apart do not all land in the same cache sets
+ * (4096 keys made K^T's rows 16 KB apart). */
+static size_t row_stride(size_t n) { return n % 256 == 0 ? n + 16 : n;
+}
+
+/* kt[c * ks + j] = scale * k[j][c] for j < s, 0 for s <= j < sp: in 16 x 16 blocks, so neither side
+ * is read or written a whole column apart (a key row is ldk floats long). */
+static void pack_kt(const float *k, size_t ldk, size_t s, size_t d, float scale, float *kt, size_t sp, size_t ks) {
+    for (size_t j0 = 0; j0 < s; j0 += 16) {
+        size_t j1 = j0 + 16 < s ? j0 + 16 : s;
+        for (size_t c0 = 0; c0 < d; c0 += 16) {
+            size_t c1 = c0 + 16 < d ? c0 + 16 : d;
+            for (size_t c = c0; c < c1; c++)
+                for (size_t j = j0; j < j1; j++) kt[c * ks + j] = k[j * ldk + c] * scale;
+        }
+    }
+    for (size_t c = 0; c < d; c++)
+        for (size_t j = s; j < sp; j++) kt[c * ks + j] = 0;
 }
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -76,13 +100,13 @@ AVX2 static inline void scores16(const float *const qr[4], const float *kt, size
 
 /* acc rows r0, r0+1 (columns [c0, c0 + 8N)) += p . v over jn keys; N vectors per row kept in registers. */
 #define PV2(N)                                                                                           \
-    AVX2 static void pv2_##N(const float *p0, const float *p1, const float *v, size_t d, size_t jn,      \
+    AVX2 static void pv2_##N(const float *p0, const float *p1, const float *v, size_t vs, size_t jn,     \
                               float *acc0, float *acc1) {                                                 \
         __m256 x[N], y[N];                                                                               \
         for (int u = 0; u < N; u++) { x[u] = _mm256_loadu_ps(acc0 + 8 * u); y[u] = _mm256_loadu_ps(acc1 + 8 * u); } \
         for (size_t j = 0; j < jn; j++) {                                                                \
             __m256 b0 = _mm256_broadcast_ss(p0 + j), b1 = _mm256_broadcast_ss(p1 + j);                 \
-            const float *vr = v + j * d;                                                                 \
+            const float *vr = v + j * vs;                                                                \
             for (int u = 0; u < N; u++) {                                                                \
                 __m256 vv = _mm256_loadu_ps(vr + 8 * u);                                                 \
                 x[u] = _mm256_fmadd_ps(b0, vv, x[u]);                                                    \
@@ -93,75 +117,77 @@ AVX2 static inline void scores16(const float *const qr[4], const float *kt, size
     }
 PV2(1) PV2(2) PV2(3) PV2(4) PV2(5) PV2(6)
 
-AVX2 static void pv2(const float *p0, const float *p1, const float *v, size_t d, size_t jn, float *acc0, float *acc1) {
+AVX2 static void pv2(const float *p0, const float *p1, const float *v, size_t d, size_t vs, size_t jn,
+                     float *acc0, float *acc1) {
     for (size_t c = 0; c < d; c += 48) {  /* 6 vectors (12 accumulators) at a time */
         size_t nv = (d - c) / 8 < 6 ? (d - c) / 8 : 6;
         switch (nv) {
-        case 1: pv2_1(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
-        case 2: pv2_2(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
-        case 3: pv2_3(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
-        case 4: pv2_4(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
-        case 5: pv2_5(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
-        default: pv2_6(p0, p1, v + c, d, jn, acc0 + c, acc1 + c); break;
+        case 1: pv2_1(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 2: pv2_2(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 3: pv2_3(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 4: pv2_4(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 5: pv2_5(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        default: pv2_6(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
         }
     }
 }
 
 AVX2 static void attention_avx2(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                                 float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
-    size_t sp = (s + 15) / 16 * 16;
-    float *kt = work, *vp = kt + d * sp, *sc = vp + sp * d, *acc = sc + 4 * KEY_BLOCK;
+    size_t sp = (s + 15) / 16 * 16, ks = row_stride(sp), vs = row_stride(d);
+    float *kt = work, *vp = kt + d * ks, *sc = vp + sp * vs, *acc = sc + 4 * KEY_BLOCK;
     /* K^T scaled, V packed; the padding keys are zero (their scores are dropped below) */
-    for (size_t c = 0; c < d; c++) {
-        float *row = kt + c * sp;
-        for (size_t j = 0; j < s; j++) row[j] = k[j * ldk + c] * scale;
-        for (size_t j = s; j < sp; j++) row[j] = 0;
-    }
-    for (size_t j = 0; j < s; j++) memcpy(vp + j * d, v + j * ldv, d * sizeof(float));
-    memset(vp + s * d, 0, (sp - s) * d * sizeof(float));
+    pack_kt(k, ldk, s, d, scale, kt, sp, ks);
+    for (size_t j = 0; j < s; j++) memcpy(vp + j * vs, v + j * ldv, d * sizeof(float));
+    memset(vp + s * vs, 0, (sp - s) * vs * sizeof(float));
 
-    for (size_t i0 = 0; i0 < t; i0 += 4) {
-        size_t rows = t - i0 < 4 ? t - i0 : 4;
-        const float *qr[4];
-        for (size_t r = 0; r < 4; r++) qr[r] = q + (i0 + (r < rows ? r : rows - 1)) * ldq;
-        float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY}, l[4] = {0, 0, 0, 0};
-        memset(acc, 0, 4 * d * sizeof(float));
+    for (size_t b0 = 0; b0 < t; b0 += ROW_BLOCK) {
+        size_t brows = t - b0 < ROW_BLOCK ? t - b0 : ROW_BLOCK;
+        float m[ROW_BLOCK], l[ROW_BLOCK];
+        for (size_t r = 0; r < ROW_BLOCK; r++) { m[r] = -INFINITY; l[r] = 0; }
+        memset(acc, 0, ROW_BLOCK * d * sizeof(float));
         for (size_t j0 = 0; j0 < sp; j0 += KEY_BLOCK) {
             size_t jn = sp - j0 < KEY_BLOCK ? sp - j0 : KEY_BLOCK;
             size_t valid = s - j0 < jn ? s - j0 : jn;  /* keys of the block that are not padding */
-            for (size_t jj = 0; jj < jn; jj += 16) scores16(qr, kt + j0 + jj, sp, d, sc + jj);
-            for (size_t r = 0; r < 4; r++) {
-                float *p = sc + r * KEY_BLOCK;
-                for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;  /* padding keys weigh nothing */
-                __m256 vm = _mm256_set1_ps(-INFINITY);
-                size_t j = 0;
-                for (; j + 8 <= valid; j += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(p + j));
-                float mx = hmax256(vm);
-                for (; j < valid; j++) mx = p[j] > mx ? p[j] : mx;
-                float mnew = mx > m[r] ? mx : m[r];
-                float alpha = m[r] == -INFINITY ? 0.0f : expf(m[r] - mnew);
-                __m256 vn = _mm256_set1_ps(mnew), vsum = _mm256_setzero_ps();
-                for (j = 0; j < jn; j += 8) {
-                    __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(p + j), vn));
-                    _mm256_storeu_ps(p + j, e);
-                    vsum = _mm256_add_ps(vsum, e);
+            for (size_t g = 0; g < brows; g += 4) {  /* 4 rows at a time; the block's keys stay in cache */
+                size_t rows = brows - g < 4 ? brows - g : 4;
+                const float *qr[4];
+                for (size_t r = 0; r < 4; r++) qr[r] = q + (b0 + g + (r < rows ? r : rows - 1)) * ldq;
+                float *ag = acc + g * d;
+                for (size_t jj = 0; jj < jn; jj += 16) scores16(qr, kt + j0 + jj, ks, d, sc + jj);
+                for (size_t r = 0; r < 4; r++) {
+                    float *p = sc + r * KEY_BLOCK;
+                    for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;  /* padding keys weigh nothing */
+                    __m256 vm = _mm256_set1_ps(-INFINITY);
+                    size_t j = 0;
+                    for (; j + 8 <= valid; j += 8) vm = _mm256_max_ps(vm, _mm256_loadu_ps(p + j));
+                    float mx = hmax256(vm);
+                    for (; j < valid; j++) mx = p[j] > mx ? p[j] : mx;
+                    float mold = m[g + r], mnew = mx > mold ? mx : mold;
+                    float alpha = mold == -INFINITY ? 0.0f : expf(mold - mnew);
+                    __m256 vn = _mm256_set1_ps(mnew), vsum = _mm256_setzero_ps();
+                    for (j = 0; j < jn; j += 8) {
+                        __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(p + j), vn));
+                        _mm256_storeu_ps(p + j, e);
+                        vsum = _mm256_add_ps(vsum, e);
+                    }
+                    float sum = hsum256(vsum);
+                    for (j = valid; j < jn; j++) { sum -= p[j]; p[j] = 0; }  /* padding keys */
+                    l[g + r] = l[g + r] * alpha + sum;
+                    m[g + r] = mnew;
+                    if (alpha != 1.0f) {
+                        __m256 va = _mm256_set1_ps(alpha);
+                        for (size_t c = 0; c < d; c += 8)
+                            _mm256_storeu_ps(ag + r * d + c, _mm256_mul_ps(_mm256_loadu_ps(ag + r * d + c), va));
+                    }
                 }
-                float sum = hsum256(vsum);
-                for (j = valid; j < jn; j++) { sum -= p[j]; p[j] = 0; }  /* padding keys */
-                l[r] = l[r] * alpha + sum;
-                m[r] = mnew;
-                if (alpha != 1.0f) {
-                    __m256 va = _mm256_set1_ps(alpha);
-                    for (size_t c = 0; c < d; c += 8)
-                        _mm256_storeu_ps(acc + r * d + c, _mm256_mul_ps(_mm256_loadu_ps(acc + r * d + c), va));
-                }
+                pv2(sc, sc + KEY_BLOCK, vp + j0 * vs, d, vs, jn, ag, ag + d);
+                pv2(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * vs, d, vs, jn, ag + 2 * d, ag + 3 * d);
             }
-            pv2(sc, sc + KEY_BLOCK, vp + j0 * d, d, jn, acc, acc + d);
-            pv2(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * d, d, jn, acc + 2 * d, acc + 3 * d);
         }
-        for (size_t r = 0; r < rows; r++) {
+        for (size_t r = 0; r < brows; r++) {
             __m256 inv = _mm256_set1_ps(1.0f / l[r]);
-            float *out = o + (i0 + r) * ldo;
+            float *out = o + (b0 + r) * ldo;
             for (size_t c = 0; c < d; c += 8) _mm256_storeu_ps(out + c, _mm256_mul_ps(_mm256_loadu_ps(acc + r * d + c), inv));
         }
     }
@@ -206,13 +232,13 @@ AVX512 static inline void scores32(const float *const qr[4], const float *kt, si
 }
 
 #define PV2W(N)                                                                                          \
-    AVX512 static void pv2w_##N(const float *p0, const float *p1, const float *v, size_t dp, size_t jn,   \
+    AVX512 static void pv2w_##N(const float *p0, const float *p1, const float *v, size_t vs, size_t jn,   \
                                  float *acc0, float *acc1) {                                              \
         __m512 x[N], y[N];                                                                               \
         for (int u = 0; u < N; u++) { x[u] = _mm512_loadu_ps(acc0 + 16 * u); y[u] = _mm512_loadu_ps(acc1 + 16 * u); } \
         for (size_t j = 0; j < jn; j++) {                                                                \
             __m512 b0 = _mm512_set1_ps(p0[j]), b1 = _mm512_set1_ps(p1[j]);                               \
-            const float *vr = v + j * dp;                                                                \
+            const float *vr = v + j * vs;                                                                \
             for (int u = 0; u < N; u++) {                                                                \
                 __m512 vv = _mm512_loadu_ps(vr + 16 * u);                                                \
                 x[u] = _mm512_fmadd_ps(b0, vv, x[u]);                                                    \
@@ -223,73 +249,75 @@ AVX512 static inline void scores32(const float *const qr[4], const float *kt, si
     }
 PV2W(1) PV2W(2) PV2W(3) PV2W(4) PV2W(5) PV2W(6)
 
-AVX512 static void pv2w(const float *p0, const float *p1, const float *v, size_t dp, size_t jn, float *acc0, float *acc1) {
+AVX512 static void pv2w(const float *p0, const float *p1, const float *v, size_t dp, size_t vs, size_t jn,
+                        float *acc0, float *acc1) {
     for (size_t c = 0; c < dp; c += 96) {  /* 6 vectors (12 accumulators) at a time */
         size_t nv = (dp - c) / 16 < 6 ? (dp - c) / 16 : 6;
         switch (nv) {
-        case 1: pv2w_1(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
-        case 2: pv2w_2(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
-        case 3: pv2w_3(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
-        case 4: pv2w_4(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
-        case 5: pv2w_5(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
-        default: pv2w_6(p0, p1, v + c, dp, jn, acc0 + c, acc1 + c); break;
+        case 1: pv2w_1(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 2: pv2w_2(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 3: pv2w_3(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 4: pv2w_4(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 5: pv2w_5(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        default: pv2w_6(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
         }
     }
 }
 
 AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                                     float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
-    size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16;
-    float *kt = work, *vp = kt + d * sp, *sc = vp + sp * dp, *acc = sc + 4 * KEY_BLOCK;
-    for (size_t c = 0; c < d; c++) {
-        float *row = kt + c * sp;
-        for (size_t j = 0; j < s; j++) row[j] = k[j * ldk + c] * scale;
-        for (size_t j = s; j < sp; j++) row[j] = 0;
-    }
-    memset(vp, 0, sp * dp * sizeof(float));
-    for (size_t j = 0; j < s; j++) memcpy(vp + j * dp, v + j * ldv, d * sizeof(float));
+    size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16, ks = row_stride(sp), vs = row_stride(dp);
+    float *kt = work, *vp = kt + d * ks, *sc = vp + sp * vs, *acc = sc + 4 * KEY_BLOCK;
+    pack_kt(k, ldk, s, d, scale, kt, sp, ks);
+    memset(vp, 0, sp * vs * sizeof(float));
+    for (size_t j = 0; j < s; j++) memcpy(vp + j * vs, v + j * ldv, d * sizeof(float));
     const __mmask16 tail = (__mmask16)((1u << (d % 16 ? d % 16 : 16)) - 1);
 
-    for (size_t i0 = 0; i0 < t; i0 += 4) {
-        size_t rows = t - i0 < 4 ? t - i0 : 4;
-        const float *qr[4];
-        for (size_t r = 0; r < 4; r++) qr[r] = q + (i0 + (r < rows ? r : rows - 1)) * ldq;
-        float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY}, l[4] = {0, 0, 0, 0};
-        memset(acc, 0, 4 * dp * sizeof(float));
+    for (size_t b0 = 0; b0 < t; b0 += ROW_BLOCK) {
+        size_t brows = t - b0 < ROW_BLOCK ? t - b0 : ROW_BLOCK;
+        float m[ROW_BLOCK], l[ROW_BLOCK];
+        for (size_t r = 0; r < ROW_BLOCK; r++) { m[r] = -INFINITY; l[r] = 0; }
+        memset(acc, 0, ROW_BLOCK * dp * sizeof(float));
         for (size_t j0 = 0; j0 < sp; j0 += KEY_BLOCK) {
             size_t jn = sp - j0 < KEY_BLOCK ? sp - j0 : KEY_BLOCK;
             size_t valid = s - j0 < jn ? s - j0 : jn;
-            for (size_t jj = 0; jj < jn; jj += 32) scores32(qr, kt + j0 + jj, sp, d, sc + jj);
-            for (size_t r = 0; r < 4; r++) {
-                float *p = sc + r * KEY_BLOCK;
-                for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;
-                __m512 vm = _mm512_set1_ps(-INFINITY);
-                for (size_t j = 0; j < jn; j += 16) vm = _mm512_max_ps(vm, _mm512_loadu_ps(p + j));
-                float mx = _mm512_reduce_max_ps(vm);
-                float mnew = mx > m[r] ? mx : m[r];
-                float alpha = m[r] == -INFINITY ? 0.0f : expf(m[r] - mnew);
-                __m512 vn = _mm512_set1_ps(mnew), vsum = _mm512_setzero_ps();
-                for (size_t j = 0; j < jn; j += 16) {
-                    __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(p + j), vn));
-                    _mm512_storeu_ps(p + j, e);
-                    vsum = _mm512_add_ps(vsum, e);
+            for (size_t g = 0; g < brows; g += 4) {
+                size_t rows = brows - g < 4 ? brows - g : 4;
+                const float *qr[4];
+                for (size_t r = 0; r < 4; r++) qr[r] = q + (b0 + g + (r < rows ? r : rows - 1)) * ldq;
+                float *ag = acc + g * dp;
+                for (size_t jj = 0; jj < jn; jj += 32) scores32(qr, kt + j0 + jj, ks, d, sc + jj);
+                for (size_t r = 0; r < 4; r++) {
+                    float *p = sc + r * KEY_BLOCK;
+                    for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;
+                    __m512 vm = _mm512_set1_ps(-INFINITY);
+                    for (size_t j = 0; j < jn; j += 16) vm = _mm512_max_ps(vm, _mm512_loadu_ps(p + j));
+                    float mx = _mm512_reduce_max_ps(vm);
+                    float mold = m[g + r], mnew = mx > mold ? mx : mold;
+                    float alpha = mold == -INFINITY ? 0.0f : expf(mold - mnew);
+                    __m512 vn = _mm512_set1_ps(mnew), vsum = _mm512_setzero_ps();
+                    for (size_t j = 0; j < jn; j += 16) {
+                        __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(p + j), vn));
+                        _mm512_storeu_ps(p + j, e);
+                        vsum = _mm512_add_ps(vsum, e);
+                    }
+                    float sum = _mm512_reduce_add_ps(vsum);
+                    for (size_t j = valid; j < jn; j++) { sum -= p[j]; p[j] = 0; }
+                    l[g + r] = l[g + r] * alpha + sum;
+                    m[g + r] = mnew;
+                    if (alpha != 1.0f) {
+                        __m512 va = _mm512_set1_ps(alpha);
+                        for (size_t c = 0; c < dp; c += 16)
+                            _mm512_storeu_ps(ag + r * dp + c, _mm512_mul_ps(_mm512_loadu_ps(ag + r * dp + c), va));
+                    }
                 }
-                float sum = _mm512_reduce_add_ps(vsum);
-                for (size_t j = valid; j < jn; j++) { sum -= p[j]; p[j] = 0; }
-                l[r] = l[r] * alpha + sum;
-                m[r] = mnew;
-                if (alpha != 1.0f) {
-                    __m512 va = _mm512_set1_ps(alpha);
-                    for (size_t c = 0; c < dp; c += 16)
-                        _mm512_storeu_ps(acc + r * dp + c, _mm512_mul_ps(_mm512_loadu_ps(acc + r * dp + c), va));
-                }
+                pv2w(sc, sc + KEY_BLOCK, vp + j0 * vs, dp, vs, jn, ag, ag + dp);
+                pv2w(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * vs, dp, vs, jn, ag + 2 * dp, ag + 3 * dp);
             }
-            pv2w(sc, sc + KEY_BLOCK, vp + j0 * dp, dp, jn, acc, acc + dp);
-            pv2w(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * dp, dp, jn, acc + 2 * dp, acc + 3 * dp);
         }
-        for (size_t r = 0; r < rows; r++) {
+        for (size_t r = 0; r < brows; r++) {
             __m512 inv = _mm512_set1_ps(1.0f / l[r]);
-            float *out = o + (i0 + r) * ldo;
+            float *out = o + (b0 + r) * ldo;
             size_t c = 0;
             for (; c + 16 <= d; c += 16) _mm512_storeu_ps(out + c, _mm512_mul_ps(_mm512_loadu_ps(acc + r * dp + c), inv));
             if (c < d) _mm512_mask_storeu_ps(out + c, tail, _mm512_mul_ps(_mm512_loadu_ps(acc + r * dp + c), inv));
