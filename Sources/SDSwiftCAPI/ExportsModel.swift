@@ -37,30 +37,11 @@ public func capiLoadParamsInit(_ p: UnsafeMutablePointer<sdswift_load_params>?) 
     p?.pointee = defaultLoadParams()
 }
 
+/// sdswift_model_load_ex (ExportsVAE.swift) without extras.
 @_cdecl("sdswift_model_load")
 public func capiModelLoad(_ path: UnsafePointer<CChar>?, _ params: UnsafePointer<sdswift_load_params>?,
                           _ out: UnsafeMutablePointer<OpaquePointer?>?) -> sdswift_status {
-    out?.pointee = nil
-    return capiCall {
-        guard let out else { throw nullPointer("out") }
-        guard let path else { throw nullPointer("path") }
-        guard let pathString = String(validatingCString: path), !pathString.isEmpty else {
-            throw invalid("path is empty or not UTF-8")
-        }
-        let p = try params.map {
-            try VersionedStruct.read($0, defaults: defaultLoadParams(), minSize: FirstVersionSize.loadParams,
-                                     name: "sdswift_load_params")
-        } ?? defaultLoadParams()
-        let prediction: PredictionType?
-        switch p.prediction {
-        case SDSWIFT_PREDICTION_AUTO: prediction = nil
-        case SDSWIFT_PREDICTION_EPSILON: prediction = .epsilon
-        case SDSWIFT_PREDICTION_V: prediction = .vPrediction
-        default: throw invalid("sdswift_load_params.prediction \(p.prediction.rawValue) is not an sdswift_prediction")
-        }
-        let pipeline = try StableDiffusionPipeline(path: pathString, predictionType: prediction)
-        out.pointee = Handles.add(ModelBox(pipeline), .model)
-    }
+    capiModelLoadEx(path, params, nil, out)
 }
 
 @_cdecl("sdswift_model_free")
