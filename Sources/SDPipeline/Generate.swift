@@ -91,8 +91,7 @@ extension StableDiffusionPipeline {
 
     /// Whether the final decode will run in tiles (the rule of decodeFinal).
     func decodesInTiles(_ r: GenerationRequest, plan: EditPlan) -> Bool {
-        let h = plan.job.height / downscale, w = plan.job.width / downscale, tile = r.vaeTileLatents
-        return r.vaeTiling == .on ? (h > tile || w > tile) : r.vaeTiling == .auto && 2 * max(h, w) > 3 * tile
+        r.vaeTiling.applies(height: plan.job.height / downscale, width: plan.job.width / downscale, tile: r.vaeTileLatents)
     }
 
     /// Rows of each UNet call: [uncond?] + one per composable prompt, or [uncond?] + the blend.

@@ -24,9 +24,7 @@ extension StableDiffusionPipeline {
         let scaling = config.vae.scalingFactor
         let scaled = Tensor(latents.shape)
         for i in 0..<latents.count { scaled.data[i] = latents.data[i] / scaling }
-        let h = latents.shape[2], w = latents.shape[3]
-        let tiled = tiling == .on ? (h > tile || w > tile) : tiling == .auto && 2 * max(h, w) > 3 * tile  // as decodesInTiles
-        guard tiled else { return vae.decode(scaled) }
+        guard tiling.applies(height: latents.shape[2], width: latents.shape[3], tile: tile) else { return vae.decode(scaled) }
         return TiledDecode.decode(scaled, tile: tile, overlap: 0.25, factor: downscale, decode: vae.decode)
     }
 }

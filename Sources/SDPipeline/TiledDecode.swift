@@ -7,6 +7,15 @@ public enum VAETiling: Int, Sendable {
     case auto = 0
     case on = 1
     case off = 2
+
+    /// Whether a latent of `height` x `width` is decoded in tiles of `tile` latents a side.
+    func applies(height: Int, width: Int, tile: Int) -> Bool {
+        switch self {
+        case .on: return height > tile || width > tile
+        case .auto: return 2 * max(height, width) > 3 * tile
+        case .off: return false
+        }
+    }
 }
 
 /// The VAE decode in overlapping tiles, as diffusers' AutoencoderKL.tiled_decode does it: tiles of
