@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SDCheckpointTests", dependencies: ["SDCheckpoint"], path: "Tests/SDCheckpointTests"),
         .testTarget(name: "SDTokenizerTests", dependencies: ["SDTokenizer", "SDCheckpoint"], path: "Tests/SDTokenizerTests"),
         .testTarget(name: "SDSchedulersTests", dependencies: ["SDSchedulers", "SDCheckpoint"], path: "Tests/SDSchedulersTests"),
-        .testTarget(name: "SDModelsTests", dependencies: ["SDModels", "SDPipeline", "SDSchedulers", "SDCheckpoint", "SDTensor"], path: "Tests/SDModelsTests"),
+        .testTarget(name: "SDModelsTests", dependencies: ["SDModels", "SDPipeline", "SDSchedulers", "SDCheckpoint", "SDTensor", "SDKernels"], path: "Tests/SDModelsTests"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -22,6 +22,18 @@ int sdk_cpu_has_avx2_fma(void) {
 #endif
 }
 
+/* What OpenBLAS's SkylakeX kernels need (__builtin_cpu_supports also checks that the OS saves the
+ * AVX-512 registers). */
+int sdk_cpu_has_avx512_skx(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && sdk_cpu_has_avx2_fma();
+#else
+    return 0;
+#endif
+}
+
 static int force_portable;  /* read and written atomically: tests flip it while nothing else runs */
 
 void sdk_force_portable_kernels(int on) { __atomic_store_n(&force_portable, on ? 1 : 0, __ATOMIC_RELAXED); }

@@ -9,6 +9,8 @@
 
 /* 1 when the CPU running us has AVX2 and FMA (the fast clones are in use). */
 int sdk_cpu_has_avx2_fma(void);
+/* 1 when the CPU (and OS) has AVX-512 F/CD/BW/DQ/VL: OpenBLAS's SkylakeX kernels can run. */
+int sdk_cpu_has_avx512_skx(void);
 /* 1 when the hand-written AVX2/FMA kernels run: the CPU has them and they are not switched off. */
 int sdk_use_avx2(void);
 /* Tests and comparisons: nonzero makes the kernels with a hand-written AVX2 path (softmax, norms,
@@ -70,6 +72,9 @@ void sdk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const
                const float *b, int ldb, float beta, float *c, int ldc);
 void sdk_blas_set_threads(int n);
 int sdk_blas_get_threads(void);
+/* The plain C product that runs when no OpenBLAS loads (tests compare BLAS with it). */
+void sdk_sgemm_portable(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda,
+                        const float *b, int ldb, float beta, float *c, int ldc);
 /* Which OpenBLAS kernels run ("Haswell", ...), or that the portable product does. */
 const char *sdk_blas_core_name(void);
 
