@@ -112,8 +112,10 @@ if only.contains("text") {
 if only.contains("unet") {
     let sample = Tensor([2, pipe.config.unet.inChannels, lh, lh]); sample.fill(0.1)
     let context = Tensor([2, 77, pipe.config.unet.crossAttentionDim]); context.fill(0.01)
+    let made = Scratch.allocations
     let t = time(repeats) { _ = pipe.unet(sample, timesteps: [500, 500], context: context) }
     row("UNet step \(size)x\(size) batch 2", t)
+    if profile { print("    scratch buffers allocated in \(repeats) steps: \(Scratch.allocations - made)") }
 }
 if only.contains("vae") {
     let latents = Tensor([1, lc, lh, lh]); latents.fill(0.1)

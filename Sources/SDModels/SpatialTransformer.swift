@@ -27,8 +27,10 @@ final class BasicTransformerBlock: @unchecked Sendable {
         let inner = proj.shape[2] / 2
         let rows = proj.count / (2 * inner)
         let gated = Tensor([x.shape[0], x.shape[1], inner])
-        Parallel.chunks(rows, minChunk: max(1, 8192 / inner)) { s, e in
-            sdk_geglu(proj.data + s * 2 * inner, gated.data + s * inner, e - s, inner)
+        OpProfile.measure("geglu") {
+            Parallel.chunks(rows, minChunk: max(1, 8192 / inner)) { s, e in
+                sdk_geglu(proj.data + s * 2 * inner, gated.data + s * inner, e - s, inner)
+            }
         }
         Ops.addInPlace(x, ffOut(gated))
         return x

@@ -229,7 +229,7 @@ public final class Conv2d: @unchecked Sendable {
         let uCount = panel * positions * uLd, vCount = cin * positions * maxLd
         Scratch.with(uCount + vCount + panel * positions * maxLd) { buffer in
             let u = buffer, v = buffer + uCount, m = buffer + uCount + vCount
-            withWeights(label) { wt in
+            do {
                 var filtersReady = -1  // the panel whose filters are in u
                 var r0 = 0
                 while r0 < tileRows {
@@ -239,16 +239,17 @@ public final class Conv2d: @unchecked Sendable {
                     while p0 < cout {
                         let rows = min(panel, cout - p0)
                         if filtersReady != p0 {
-                            OpProfile.measure(label + " filter") {
+                            // the panel's weights widened just before their transform (cache-warm)
+                            OpProfile.measure(label + " filter") { weight.withFloat32Rows(p0, rows) { wt in
                                 Parallel.chunks(rows, minChunk: max(1, 16_384 / (cin * 9))) { s, e in
-                                    let ws = wt + (p0 + s) * cin * 9, us = u + s * positions * uLd
+                                    let ws = wt + s * cin * 9, us = u + s * positions * uLd
                                     if tile == 4 {
                                         sdk_wino4_filter(ws, e - s, cin, us, uLd, positions * uLd, vec)
                                     } else {
                                         sdk_wino2_filter(ws, e - s, cin, us, uLd, positions * uLd)
                                     }
                                 }
-                            }
+                            } }
                             filtersReady = p0
                         }
                         OpProfile.measure(label + " gemm") {

@@ -25,10 +25,16 @@ public final class Linear: @unchecked Sendable {
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
         let y = Tensor(shape)
-        weight.withFloat32 { w in
-            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.data, b: w, c: y.data)
+        OpProfile.measure("linear") {
+            let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
+            weight.withFloat32 { w in
+                if OpProfile.enabled { OpProfile.add("linear widen", OpProfile.seconds() - t0) }
+                OpProfile.measure("linear gemm") {
+                    BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.data, b: w, c: y.data)
+                }
+            }
+            if let bias { sdk_add_row_bias(y.data, bias.data, rows, outFeatures) }
         }
-        if let bias { sdk_add_row_bias(y.data, bias.data, rows, outFeatures) }
         return y
     }
 }

@@ -8,8 +8,13 @@ public enum Scratch {
     private struct Buffer: @unchecked Sendable { let base: UnsafeMutablePointer<Float>; let capacity: Int }
     private static let lock = Lock()
     nonisolated(unsafe) private static var pool: [Buffer] = []  // under lock
-    static let maxKept = 4
-    static let maxKeptBytes = 256 << 20
+    nonisolated(unsafe) private static var made = 0  // under lock
+
+    /// Buffers allocated so far (not taken from the pool): flat across the steps of a generation
+    /// when the pool does its job.
+    public static var allocations: Int { lock.withLock { made } }
+    static let maxKept = 8
+    static let maxKeptBytes = 512 << 20
 
     /// Runs body with at least `count` floats (contents undefined), 64-byte aligned.
     public static func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
@@ -26,6 +31,7 @@ public enum Scratch {
             return pool.remove(at: i)
         }
         if let found { return found }
+        lock.withLock { made += 1 }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
         return Buffer(base: raw.bindMemory(to: Float.self, capacity: count), capacity: count)
     }

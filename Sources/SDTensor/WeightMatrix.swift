@@ -54,6 +54,19 @@ public final class WeightMatrix: @unchecked Sendable {
         }
     }
 
+    /// Calls body with rows [firstRow, firstRow + count) as Float32 (widened into a pooled buffer when
+    /// the weights are half precision).
+    public func withFloat32Rows<R>(_ firstRow: Int, _ count: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        precondition(firstRow >= 0 && count >= 0 && firstRow + count <= rows)
+        if let overlay = WeightOverlay.current, let merged = overlay.values(for: self) { return try body(merged + firstRow * cols) }
+        if let floats { return try body(floats + firstRow * cols) }
+        let src = halves! + firstRow * cols, n = count * cols
+        return try Scratch.with(n) { tmp in
+            Parallel.chunks(n, minChunk: 131_072) { s, e in sdk_f16_to_f32(src + s, tmp + s, e - s) }
+            return try body(tmp)
+        }
+    }
+
     /// The matrix as a Float32 tensor, as the layer would use it now (tests, small matrices).
     public func tensor() -> Tensor {
         let t = Tensor([rows, cols])
