@@ -39,6 +39,13 @@ def caption(shape, colour, position, background):
     return f"a {colour} {shape} {POSITION_PHRASE[position]}, {background} background"
 
 
+def partial_captions(shape, colour, position, background):
+    """Shorter captions of the same drawing, as people type them ("a green square"): the position, the
+    background or both left out (then the model chooses them)."""
+    return [f"a {colour} {shape}", f"a {colour} {shape} {POSITION_PHRASE[position]}",
+            f"a {colour} {shape}, {background} background"]
+
+
 def all_combinations():
     return [(s, c, p, b) for s in SHAPES for c in COLOURS for p in POSITIONS for b in BACKGROUNDS]
 

@@ -58,6 +58,9 @@ p.add_argument("--probe-loss", type=float, default=0.0,
                     "tokens (linear probes on their mean predict shape, colour, position, background; the probes are "
                     "not exported). Why: the UNet attends mostly to the 67 padding tokens, which carried colour but not "
                     "position (left/right contexts differed there by 0.018), so no UNet could follow positions")
+p.add_argument("--partial-captions", type=float, default=0.0,
+               help="fraction of (non-dropped) captions replaced by a shorter one (drawings.partial_captions), so "
+                    "prompts like 'a green square' work (an inpainting user's prompt)")
 p.add_argument("--ckpt-every", type=float, default=10.0, help="minutes")
 p.add_argument("--per-combo", type=int, default=32, help="drawings per combination in the latent pool")
 p.add_argument("--resume", action="store_true")
@@ -81,6 +84,8 @@ tok = sampling.tokenizer()
 pool_path = os.path.join(RUN_DIR, f"latents_{a.per_combo}.pt")
 combos = drawings.all_combinations()
 captions = [drawings.caption(*c) for c in combos] + [""]
+N_PARTIAL = len(drawings.partial_captions(*combos[0]))
+captions += [x for c in combos for x in drawings.partial_captions(*c)]  # combo i's: EMPTY + 1 + N_PARTIAL*i + k
 if os.path.exists(pool_path):
     pool = torch.load(pool_path)
 else:
@@ -98,7 +103,7 @@ else:
     log(LOG, f"encoded {len(images)} drawings in {time.time() - t0:.0f} s; latent std {pool['mean'].std():.3f}, "
              f"posterior std mean {pool['std'].mean():.4f}")
 ids = torch.tensor(tok(captions, padding="max_length", max_length=77, truncation=True).input_ids)
-EMPTY = len(captions) - 1
+EMPTY = len(combos)
 
 UNET = UNETS[a.unet]
 if a.resume:
@@ -113,6 +118,11 @@ step, trained_s, best = 0, 0.0, -1.0
 ATTRS = [drawings.SHAPES, list(drawings.COLOURS), list(drawings.POSITIONS), list(drawings.BACKGROUNDS)]
 probes = torch.nn.ModuleList([torch.nn.Linear(TEXT["hidden_size"], len(v)) for v in ATTRS])
 attr_labels = torch.tensor([[ATTRS[k].index(c[k]) for k in range(4)] for c in combos] + [[-1] * 4])
+# A partial caption names no position (k=0 and 2 of partial_captions) or no background (k=0 and 1): label -1 (ignored).
+partial_labels = torch.tensor([[ATTRS[0].index(c[0]), ATTRS[1].index(c[1]),
+                                ATTRS[2].index(c[2]) if k == 1 else -1, ATTRS[3].index(c[3]) if k == 2 else -1]
+                               for c in combos for k in range(N_PARTIAL)])
+attr_labels = torch.cat([attr_labels, partial_labels])
 main_params = [p for p in list(unet.parameters()) + list(text.parameters()) if p.requires_grad]
 params = main_params + list(probes.parameters())
 opt = torch.optim.AdamW(main_params, lr=a.lr, weight_decay=0.01)  # + the probes' group (below)
@@ -223,6 +233,9 @@ while trained_s < end_s:
     idx = torch.randint(0, len(pool["mean"]), (a.batch,))
     z = pool["mean"][idx] + pool["std"][idx] * torch.randn(a.batch, 4, 16, 16)
     cap = pool["caption"][idx].clone()
+    if a.partial_captions:
+        short = torch.rand(a.batch) < a.partial_captions
+        cap[short] = EMPTY + 1 + N_PARTIAL * cap[short] + torch.randint(0, N_PARTIAL, (int(short.sum()),))
     cap[torch.rand(a.batch) < a.dropout] = EMPTY
     t = torch.where(torch.rand(a.batch) < a.high_t, torch.randint(850, 1000, (a.batch,)), torch.randint(0, 1000, (a.batch,)))
     noise = torch.randn_like(z) + a.offset_noise * torch.randn(a.batch, 4, 1, 1)
@@ -238,7 +251,9 @@ while trained_s < end_s:
         pooled = ctx[keep][:, 16:, :].mean(1)  # padding tokens only (every caption is shorter than 16 tokens)
         labels = attr_labels[cap[keep]]
         for k, probe in enumerate(probes):
-            loss = loss + a.probe_loss * torch.nn.functional.cross_entropy(probe(pooled), labels[:, k]) / len(probes)
+            if (labels[:, k] >= 0).any():
+                loss = loss + a.probe_loss * torch.nn.functional.cross_entropy(
+                    probe(pooled), labels[:, k], ignore_index=-1) / len(probes)
     lr = a.lr * min(1.0, (step + 1) / 300)
     for g in opt.param_groups:
         g["lr"] = lr
