@@ -70,4 +70,11 @@ public final class MappedWeightSource: WeightSource {
         return entry.file.readHalfBits(info, firstElement: (entry.rows?.lowerBound ?? 0) * rowElements,
                                        count: count, into: base)
     }
+
+    public func mappedHalf(_ name: String) throws -> MappedHalves? {
+        guard let entry = entries[name], let info = entry.info else { throw CheckpointError.missingTensor(name) }
+        let rowElements = info.shape.dropFirst().reduce(1, *)
+        return entry.file.mappedHalfBits(info, firstElement: (entry.rows?.lowerBound ?? 0) * rowElements)
+            .map { MappedHalves(values: $0, owner: entry.file) }
+    }
 }

@@ -89,6 +89,20 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
         return readHalfBits(info, firstElement: 0, count: info.elementCount, into: base)
     }
 
+    public func mappedHalf(_ name: String) throws -> MappedHalves? {
+        guard let info = tensors[name] else { throw CheckpointError.missingTensor(name) }
+        return mappedHalfBits(info, firstElement: 0).map { MappedHalves(values: $0, owner: self) }
+    }
+
+    /// Where the tensor's half values from `firstElement` on lie in the mapping: nil unless it is F16
+    /// and 2-byte aligned there.
+    func mappedHalfBits(_ info: SafeTensorInfo, firstElement: Int) -> UnsafePointer<UInt16>? {
+        precondition(firstElement >= 0 && firstElement <= info.elementCount)
+        let source = mapping + dataStart + info.dataOffsets.lowerBound + firstElement * 2
+        guard info.dtype == .f16, Int(bitPattern: source) % 2 == 0 else { return nil }
+        return source.assumingMemoryBound(to: UInt16.self)
+    }
+
     /// The whole tensor widened to Float32 (convenience for tests and small tensors).
     public func readFloats(_ name: String) throws -> [Float] {
         guard let info = tensors[name] else { throw CheckpointError.missingTensor(name) }

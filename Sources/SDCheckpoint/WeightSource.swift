@@ -18,10 +18,21 @@ public protocol WeightSource: Sendable {
     /// Copies the tensor's IEEE half bits unchanged when it is stored as F16 and returns true;
     /// returns false (copying nothing) for any other storage. Lets big matrices stay half size.
     func readHalf(_ name: String, into destination: UnsafeMutableBufferPointer<UInt16>) throws -> Bool
+    /// The tensor's IEEE half values where they lie in the file's memory map, when it is stored as F16
+    /// at a 2-byte aligned place; nil otherwise (then readHalf or read copies it). Valid while `owner`
+    /// (the mapped file) lives.
+    func mappedHalf(_ name: String) throws -> MappedHalves?
+}
+
+/// Half-precision values inside a memory-mapped file, and the object that keeps the mapping alive.
+public struct MappedHalves {
+    public let values: UnsafePointer<UInt16>
+    public let owner: AnyObject
 }
 
 extension WeightSource {
     public func readHalf(_ name: String, into destination: UnsafeMutableBufferPointer<UInt16>) throws -> Bool { false }
+    public func mappedHalf(_ name: String) throws -> MappedHalves? { nil }
     public func has(_ name: String) -> Bool { shape(of: name) != nil }
     public func elementCount(of name: String) -> Int? { shape(of: name).map { $0.reduce(1, *) } }
 }

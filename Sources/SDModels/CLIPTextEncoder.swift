@@ -12,7 +12,7 @@ public final class CLIPTextEncoder: @unchecked Sendable {
         let norm2: LayerNorm, fc1: Linear, fc2: Linear
     }
 
-    let tokenEmbedding: Tensor     // [vocab, hidden]
+    let tokenEmbedding: WeightMatrix  // [vocab, hidden]: fp16 in place when the file has it (38 M values in SD1)
     let positionEmbedding: Tensor  // [positions, hidden]
     let layers: [Layer]
     let finalNorm: LayerNorm
@@ -21,7 +21,7 @@ public final class CLIPTextEncoder: @unchecked Sendable {
         self.config = config
         let w = Weights(source, prefix: "text_model.")
         let eps = config.layerNormEps
-        tokenEmbedding = try w.tensor("embeddings.token_embedding.weight")
+        tokenEmbedding = try w.matrix("embeddings.token_embedding.weight")
         positionEmbedding = try w.tensor("embeddings.position_embedding.weight")
         layers = try (0..<config.numLayers).map { i in
             let l = w.scoped("encoder.layers.\(i)")
@@ -38,7 +38,7 @@ public final class CLIPTextEncoder: @unchecked Sendable {
     /// clipSkip 1 = all layers; 2 = stop one layer early (AUTOMATIC1111's "clip skip"), and so on.
     public func callAsFunction(_ ids: [[Int32]], clipSkip: Int = 1) throws -> Tensor {
         let b = ids.count, t = ids.first?.count ?? 0, hdim = config.hiddenSize
-        let vocab = tokenEmbedding.shape[0]
+        let vocab = tokenEmbedding.rows
         guard b > 0, t > 0, t <= positionEmbedding.shape[0], ids.allSatisfy({ $0.count == t }) else {
             throw ModelError.badInput("text encoder: \(b) sequences of \(t) tokens (at most \(positionEmbedding.shape[0]))")
         }
@@ -47,7 +47,7 @@ public final class CLIPTextEncoder: @unchecked Sendable {
             for (ti, id) in seq.enumerated() {
                 guard id >= 0 && Int(id) < vocab else { throw ModelError.badInput("token id \(id) outside the vocabulary of \(vocab)") }
                 let dst = x.data + (bi * t + ti) * hdim
-                dst.update(from: tokenEmbedding.data + Int(id) * hdim, count: hdim)
+                tokenEmbedding.withFloat32Rows(Int(id), 1) { dst.update(from: $0, count: hdim) }
                 sdk_add(dst, positionEmbedding.data + ti * hdim, hdim)
             }
         }

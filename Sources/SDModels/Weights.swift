@@ -36,8 +36,13 @@ struct Weights {
     func matrix(_ name: String) throws -> WeightMatrix {
         let fileShape = try shape(name)
         let rows = fileShape.first ?? 1, cols = fileShape.dropFirst().reduce(1, *)
-        let m = try WeightMatrix(rows: rows, cols: cols, halfFill: { try source.readHalf(prefix + name, into: $0) })
-            ?? WeightMatrix(rows: rows, cols: cols, float32: try tensor(name))
+        let m: WeightMatrix
+        if let mapped = try source.mappedHalf(prefix + name) {  // fp16 in the file: used in place
+            m = WeightMatrix(rows: rows, cols: cols, mappedHalves: mapped.values, owner: mapped.owner)
+        } else {
+            m = try WeightMatrix(rows: rows, cols: cols, halfFill: { try source.readHalf(prefix + name, into: $0) })
+                ?? WeightMatrix(rows: rows, cols: cols, float32: try tensor(name))
+        }
         MatrixRegistry.current?.add(prefix + name, m)  // what a LoRA can name (see MatrixRegistry)
         return m
     }

@@ -104,6 +104,7 @@ extension StableDiffusionPipeline {
         let modelInput = Tensor([batch, inChannels, lh, lw])
         var guidedOutput = [Float](repeating: 0, count: count)
         var preview: Image8? = nil  // of the latents after the last step, sent with the next event
+        releaseWeightPages(.vae)  // the encoder's, when an input image was encoded
         for i in start..<scheduler.stepCount {
             try report(.denoise, i - start, total, preview)
             let divisor = scheduler.modelInputDivisor(step: i)
@@ -144,8 +145,10 @@ extension StableDiffusionPipeline {
         }
         try report(.denoise, total, total, preview)
         try report(.decode, 0, 1, nil)
+        releaseWeightPages(.unet)
         let final = Tensor([1, lc, lh, lw], values: latents)
         let decoded = decodeFinal(final, tiling: settings.vaeTiling, tile: settings.vaeTileLatents)  // the VAE, or TAESD with LoadOptions.fastDecode
+        releaseWeightPages(.vae)
         try report(.decode, 1, 1, nil)
         return (final, decoded)
     }

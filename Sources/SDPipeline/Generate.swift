@@ -66,6 +66,7 @@ extension StableDiffusionPipeline {
                     try report(.textEncode, 0, 1)
                     conditioning = try encodeConditioning(parts: parts, mode: request.promptMix, negative: request.negativePrompt,
                                                           guidance: request.guidanceScale, clipSkip: request.clipSkip)
+                    releaseWeightPages(.text)
                     try report(.textEncode, 1, 1)
                 }
                 let noise: NoiseSource

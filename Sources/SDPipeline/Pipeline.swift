@@ -37,7 +37,23 @@ public final class StableDiffusionPipeline: @unchecked Sendable {
         textEncoder = text
         self.unet = unet
         loraState = LoRAState(targets: LoRATargets(unet: unetMatrices, text: textMatrices))
-        vae = try VAE(config: config.vae, weights: extras.vaeWeights)
+        let vaeConfig = config.vae
+        let (vae, vaeMatrices) = try MatrixRegistry.collect { try VAE(config: vaeConfig, weights: extras.vaeWeights) }
+        self.vae = vae
+        partMatrices = [.text: Array(textMatrices.values), .unet: Array(unetMatrices.values), .vae: Array(vaeMatrices.values)]
+    }
+
+    /// The parts of the model a generation goes through, one after the other.
+    enum Part { case text, unet, vae }
+    private let partMatrices: [Part: [WeightMatrix]]
+
+    /// Hands back the resident pages of a part's memory-mapped fp16 matrices once a generation is done
+    /// with it (WeightMatrix.releasePages), so that the text encoder, the UNet and the VAE are not all
+    /// resident at once: a txt2img's peak memory is the UNet's weights plus its work, not the whole
+    /// checkpoint plus the VAE's work. A part used again (the next image, another thread) reads its
+    /// pages back from the page cache.
+    func releaseWeightPages(_ part: Part) {
+        for m in partMatrices[part] ?? [] { m.releasePages() }
     }
 
     public convenience init(path: String, predictionType: PredictionType? = nil, options: LoadOptions = LoadOptions()) throws {

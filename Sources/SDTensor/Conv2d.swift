@@ -106,6 +106,9 @@ public final class Conv2d: @unchecked Sendable {
         }
     }
 
+    /// Half-precision weights larger than this (floats) are widened in panels for small maps' products.
+    public static var maxWidenedFloats = 8 << 20
+
     /// Output maps of at most this many pixels are convolved for the whole batch in one product (the
     /// images side by side), so weights that dwarf the maps (1280 channels at 4x4) are read once.
     public static var batchedPlaneLimit = 1024
@@ -174,9 +177,16 @@ public final class Conv2d: @unchecked Sendable {
                     }
                 }
             }
-            withWeights(label) { wt in
-                OpProfile.measure(label + " gemm") { BLAS.gemm(m: cout, n: cols, k: kdim, a: wt, b: col, c: out) }
+            // big fp16 weights in a few panels of output channels (rows [r0, r0 + rows) of out), so
+            // their Float32 copy stays within Self.maxWidenedFloats
+            let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
+            var widened = 0.0
+            weight.withFloat32Panels(maxFloats: Self.maxWidenedFloats) { r0, rows, wt in
+                let t1 = OpProfile.enabled ? OpProfile.seconds() : 0
+                OpProfile.measure(label + " gemm") { BLAS.gemm(m: rows, n: cols, k: kdim, a: wt, b: col, c: out + r0 * cols) }
+                if OpProfile.enabled { widened += OpProfile.seconds() - t1 }
             }
+            if OpProfile.enabled { OpProfile.add(label + " widen", OpProfile.seconds() - t0 - widened) }
             for i in 0..<n {
                 let yi = y.data + i * cout * plane
                 for co in 0..<cout { (yi + co * plane).update(from: out + co * cols + i * plane, count: plane) }

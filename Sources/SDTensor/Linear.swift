@@ -37,4 +37,15 @@ public final class Linear: @unchecked Sendable {
         }
         return y
     }
+
+    /// y[rows, out] = x[rows, in] W^T + b with the weights already as Float32 (`w`, from
+    /// weight.withFloat32): for callers that run one layer over a tensor's rows in chunks.
+    public func apply(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        OpProfile.measure("linear") {
+            OpProfile.measure("linear gemm") {
+                BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
+            }
+            if let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
+        }
+    }
 }

@@ -14,7 +14,7 @@ public enum Scratch {
     /// when the pool does its job.
     public static var allocations: Int { lock.withLock { made } }
     static let maxKept = 8
-    static let maxKeptBytes = 512 << 20
+    static let maxKeptBytes = 192 << 20
 
     /// Runs body with at least `count` floats (contents undefined), 64-byte aligned.
     public static func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {

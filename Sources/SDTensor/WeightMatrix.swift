@@ -1,3 +1,4 @@
+import Glibc
 import SDKernels
 import SDKernelsC
 
@@ -8,7 +9,9 @@ public final class WeightMatrix: @unchecked Sendable {
     public let rows: Int
     public let cols: Int
     private let floats: UnsafeMutablePointer<Float>?
-    private let halves: UnsafeMutablePointer<UInt16>?
+    private let halves: UnsafePointer<UInt16>?
+    /// The memory-mapped file whose pages `halves` points into (nil: `halves` is our own copy).
+    private let mappedOwner: AnyObject?
 
     public var count: Int { rows * cols }
 
@@ -19,6 +22,7 @@ public final class WeightMatrix: @unchecked Sendable {
         floats = .allocate(capacity: rows * cols)
         floats!.update(from: tensor.data, count: rows * cols)
         halves = nil
+        mappedOwner = nil
     }
 
     /// Fills rows * cols IEEE half values through `fill` (which returns false if it cannot).
@@ -26,11 +30,40 @@ public final class WeightMatrix: @unchecked Sendable {
         let h = UnsafeMutablePointer<UInt16>.allocate(capacity: rows * cols)
         guard try fill(UnsafeMutableBufferPointer(start: h, count: rows * cols)) else { h.deallocate(); return nil }
         self.rows = rows; self.cols = cols
-        halves = h
+        halves = UnsafePointer(h)
         floats = nil
+        mappedOwner = nil
     }
 
-    deinit { floats?.deallocate(); halves?.deallocate() }
+    /// Half values read in place from a memory-mapped checkpoint (kept alive by `owner`): they cost
+    /// memory only while their pages are resident, and releasePages() hands those back.
+    public init(rows: Int, cols: Int, mappedHalves: UnsafePointer<UInt16>, owner: AnyObject) {
+        self.rows = rows; self.cols = cols
+        halves = mappedHalves
+        floats = nil
+        mappedOwner = owner
+    }
+
+    deinit {
+        floats?.deallocate()
+        if mappedOwner == nil { halves.map { UnsafeMutablePointer(mutating: $0).deallocate() } }
+    }
+
+    /// Whether the values are read in place from a memory-mapped file.
+    public var isMapped: Bool { mappedOwner != nil }
+
+    /// Hands the resident file pages of a mapped matrix back to the kernel (the next use reads them
+    /// again, from the page cache while it holds them): a model part that is done for this
+    /// generation (the text encoder once the prompt is encoded) stops counting in resident memory.
+    /// Only whole pages inside the matrix are released. Nothing happens for matrices in our own memory.
+    public func releasePages() {
+        guard mappedOwner != nil, let h = halves else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = Int(bitPattern: h), end = start + count * 2
+        let first = (start + page - 1) / page * page, last = end / page * page
+        guard last > first, let p = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(p, last - first, Int32(MADV_DONTNEED))
+    }
 
     public var isHalf: Bool { halves != nil }
 
@@ -51,6 +84,24 @@ public final class WeightMatrix: @unchecked Sendable {
         return try Scratch.with(count) { tmp in
             Parallel.chunks(count, minChunk: 262_144) { s, e in sdk_f16_to_f32(h + s, tmp + s, e - s) }
             return try body(tmp)
+        }
+    }
+
+    /// Calls body(firstRow, rowCount, values) for consecutive panels of rows covering the matrix, as
+    /// Float32, each panel at most `maxFloats` values (half-precision weights are widened a panel at a
+    /// time into one pooled buffer, so a 1280x23040 convolution does not need 118 MB of Float32 at
+    /// once); Float32 weights and overlays come as one panel.
+    public func withFloat32Panels(maxFloats: Int, _ body: (_ firstRow: Int, _ rowCount: Int, UnsafePointer<Float>) throws -> Void) rethrows {
+        if halves == nil || count <= maxFloats || WeightOverlay.current?.values(for: self) != nil {
+            return try withFloat32 { try body(0, rows, $0) }
+        }
+        let panels = (count + maxFloats - 1) / maxFloats
+        let panelRows = (rows + panels - 1) / panels
+        var r0 = 0
+        while r0 < rows {
+            let n = min(panelRows, rows - r0)
+            try withFloat32Rows(r0, n) { try body(r0, n, $0) }
+            r0 += n
         }
     }
 
