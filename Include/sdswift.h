@@ -291,6 +291,9 @@ SDSWIFT_API void sdswift_load_params_init(sdswift_load_params *params);
 
 /* Loads a model: a single-file .safetensors checkpoint or a diffusers folder. params may be NULL
  * (defaults). On success *out is a new handle to free with sdswift_model_free.
+ * The file is memory-mapped: fp16 weights are read from it in place while the model is loaded (its
+ * pages count in resident memory only while a generation uses them), so do not rewrite or truncate
+ * the file before sdswift_model_free (the process would get SIGBUS reading a vanished page).
  * Errors: NULL_POINTER, BAD_STRUCT_SIZE, INVALID_ARGUMENT, FILE_NOT_FOUND, CORRUPT_MODEL,
  * UNSUPPORTED_MODEL, OUT_OF_MEMORY, INTERNAL. */
 SDSWIFT_API sdswift_status sdswift_model_load(const char *path, const sdswift_load_params *params,
