@@ -235,35 +235,45 @@ AVX512 static inline void scores32(const float *const qr[4], const float *kt, si
     _mm512_storeu_ps(sc + 3 * KEY_BLOCK, a30); _mm512_storeu_ps(sc + 3 * KEY_BLOCK + 16, a31);
 }
 
-#define PV2W(N)                                                                                          \
-    AVX512 static void pv2w_##N(const float *p0, const float *p1, const float *v, size_t vs, size_t jn,   \
-                                 float *acc0, float *acc1) {                                              \
-        __m512 x[N], y[N];                                                                               \
-        for (int u = 0; u < N; u++) { x[u] = _mm512_loadu_ps(acc0 + 16 * u); y[u] = _mm512_loadu_ps(acc1 + 16 * u); } \
+/* The same for 4 rows at once: 4N accumulators (12 for SD1's head size 40, 20 for 80) keep both FMA
+ * ports busy where 2 rows (2N) waited on the FMA latency. */
+#define PV4W(N)                                                                                          \
+    AVX512 static void pv4w_##N(const float *const p[4], const float *v, size_t vs, size_t jn,           \
+                                 float *const acc[4]) {                                                   \
+        __m512 x0[N], x1[N], x2[N], x3[N];                                                               \
+        for (int u = 0; u < N; u++) {                                                                    \
+            x0[u] = _mm512_loadu_ps(acc[0] + 16 * u); x1[u] = _mm512_loadu_ps(acc[1] + 16 * u);         \
+            x2[u] = _mm512_loadu_ps(acc[2] + 16 * u); x3[u] = _mm512_loadu_ps(acc[3] + 16 * u);         \
+        }                                                                                                \
         for (size_t j = 0; j < jn; j++) {                                                                \
-            __m512 b0 = _mm512_set1_ps(p0[j]), b1 = _mm512_set1_ps(p1[j]);                               \
+            __m512 b0 = _mm512_set1_ps(p[0][j]), b1 = _mm512_set1_ps(p[1][j]);                           \
+            __m512 b2 = _mm512_set1_ps(p[2][j]), b3 = _mm512_set1_ps(p[3][j]);                           \
             const float *vr = v + j * vs;                                                                \
             for (int u = 0; u < N; u++) {                                                                \
                 __m512 vv = _mm512_loadu_ps(vr + 16 * u);                                                \
-                x[u] = _mm512_fmadd_ps(b0, vv, x[u]);                                                    \
-                y[u] = _mm512_fmadd_ps(b1, vv, y[u]);                                                    \
+                x0[u] = _mm512_fmadd_ps(b0, vv, x0[u]); x1[u] = _mm512_fmadd_ps(b1, vv, x1[u]);          \
+                x2[u] = _mm512_fmadd_ps(b2, vv, x2[u]); x3[u] = _mm512_fmadd_ps(b3, vv, x3[u]);          \
             }                                                                                            \
         }                                                                                                \
-        for (int u = 0; u < N; u++) { _mm512_storeu_ps(acc0 + 16 * u, x[u]); _mm512_storeu_ps(acc1 + 16 * u, y[u]); } \
+        for (int u = 0; u < N; u++) {                                                                    \
+            _mm512_storeu_ps(acc[0] + 16 * u, x0[u]); _mm512_storeu_ps(acc[1] + 16 * u, x1[u]);          \
+            _mm512_storeu_ps(acc[2] + 16 * u, x2[u]); _mm512_storeu_ps(acc[3] + 16 * u, x3[u]);          \
+        }                                                                                                \
     }
-PV2W(1) PV2W(2) PV2W(3) PV2W(4) PV2W(5) PV2W(6)
+PV4W(1) PV4W(2) PV4W(3) PV4W(4) PV4W(5) PV4W(6)
 
-AVX512 static void pv2w(const float *p0, const float *p1, const float *v, size_t dp, size_t vs, size_t jn,
-                        float *acc0, float *acc1) {
-    for (size_t c = 0; c < dp; c += 96) {  /* 6 vectors (12 accumulators) at a time */
+/* acc[r][0..dp) += p[r] . v over jn keys for 4 rows (dp a multiple of 16) */
+AVX512 static void pv4w(const float *const p[4], const float *v, size_t dp, size_t vs, size_t jn, float *acc0) {
+    for (size_t c = 0; c < dp; c += 96) {  /* 6 vectors (24 accumulators) at a time */
         size_t nv = (dp - c) / 16 < 6 ? (dp - c) / 16 : 6;
+        float *const a[4] = {acc0 + c, acc0 + dp + c, acc0 + 2 * dp + c, acc0 + 3 * dp + c};
         switch (nv) {
-        case 1: pv2w_1(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
-        case 2: pv2w_2(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
-        case 3: pv2w_3(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
-        case 4: pv2w_4(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
-        case 5: pv2w_5(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
-        default: pv2w_6(p0, p1, v + c, vs, jn, acc0 + c, acc1 + c); break;
+        case 1: pv4w_1(p, v + c, vs, jn, a); break;
+        case 2: pv4w_2(p, v + c, vs, jn, a); break;
+        case 3: pv4w_3(p, v + c, vs, jn, a); break;
+        case 4: pv4w_4(p, v + c, vs, jn, a); break;
+        case 5: pv4w_5(p, v + c, vs, jn, a); break;
+        default: pv4w_6(p, v + c, vs, jn, a); break;
         }
     }
 }
@@ -315,8 +325,8 @@ AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, 
                             _mm512_storeu_ps(ag + r * dp + c, _mm512_mul_ps(_mm512_loadu_ps(ag + r * dp + c), va));
                     }
                 }
-                pv2w(sc, sc + KEY_BLOCK, vp + j0 * vs, dp, vs, jn, ag, ag + dp);
-                pv2w(sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK, vp + j0 * vs, dp, vs, jn, ag + 2 * dp, ag + 3 * dp);
+                const float *const pr[4] = {sc, sc + KEY_BLOCK, sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK};
+                pv4w(pr, vp + j0 * vs, dp, vs, jn, ag);
             }
         }
         for (size_t r = 0; r < brows; r++) {
