@@ -9,8 +9,8 @@
 #include <math.h>
 #include <string.h>
 
-#define KEY_BLOCK 128  /* keys per block: 4 rows of scores, 2 KB */
-#define ROW_BLOCK 64   /* query rows that share each key block while it is in cache (a multiple of 4) */
+#define KEY_BLOCK 128  /* keys per block: 4 (AVX2) or 8 (AVX-512) rows of scores, 2 or 4 KB */
+#define ROW_BLOCK 64   /* query rows that share each key block while it is in cache (a multiple of 8) */
 
 int sdk_attention_supported(size_t d) {
 #if defined(__x86_64__) && defined(__clang__)
@@ -23,7 +23,7 @@ int sdk_attention_supported(size_t d) {
 
 size_t sdk_attention_work_floats(size_t s, size_t d) {
     size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16;  /* enough for both paths */
-    return d * (sp + 16) + sp * (dp + 16) + 4 * KEY_BLOCK + ROW_BLOCK * dp;
+    return d * (sp + 16) + sp * (dp + 16) + 8 * KEY_BLOCK + ROW_BLOCK * dp;
 }
 
 /* Row stride for rows of n floats read together (K^T's d rows, a block of V's rows): n, or 16 more
@@ -218,21 +218,23 @@ AVX512 static inline __m512 exp512(__m512 x) {
     return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, _mm512_set1_ps(-70.0f), _CMP_GE_OQ), _mm512_mul_ps(p, _mm512_castsi512_ps(e)));
 }
 
-AVX512 static inline void scores32(const float *const qr[4], const float *kt, size_t sp, size_t d, float *sc) {
-    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+/* sc[r][jj..jj+32) = q_r . kt[:, j..j+32) for 8 rows: 16 accumulators, and per step 2 loads of K
+ * for 16 FMAs (4 rows took 2 loads for 8) */
+AVX512 static inline void scores32x8(const float *const qr[8], const float *kt, size_t sp, size_t d, float *sc) {
+    __m512 a[8][2];
+    for (int r = 0; r < 8; r++) a[r][0] = a[r][1] = _mm512_setzero_ps();
     for (size_t c = 0; c < d; c++) {
         __m512 k0 = _mm512_loadu_ps(kt + c * sp), k1 = _mm512_loadu_ps(kt + c * sp + 16);
-        __m512 q0 = _mm512_set1_ps(qr[0][c]), q1 = _mm512_set1_ps(qr[1][c]);
-        __m512 q2 = _mm512_set1_ps(qr[2][c]), q3 = _mm512_set1_ps(qr[3][c]);
-        a00 = _mm512_fmadd_ps(q0, k0, a00); a01 = _mm512_fmadd_ps(q0, k1, a01);
-        a10 = _mm512_fmadd_ps(q1, k0, a10); a11 = _mm512_fmadd_ps(q1, k1, a11);
-        a20 = _mm512_fmadd_ps(q2, k0, a20); a21 = _mm512_fmadd_ps(q2, k1, a21);
-        a30 = _mm512_fmadd_ps(q3, k0, a30); a31 = _mm512_fmadd_ps(q3, k1, a31);
+        for (int r = 0; r < 8; r++) {
+            __m512 q = _mm512_set1_ps(qr[r][c]);
+            a[r][0] = _mm512_fmadd_ps(q, k0, a[r][0]);
+            a[r][1] = _mm512_fmadd_ps(q, k1, a[r][1]);
+        }
     }
-    _mm512_storeu_ps(sc, a00); _mm512_storeu_ps(sc + 16, a01);
-    _mm512_storeu_ps(sc + KEY_BLOCK, a10); _mm512_storeu_ps(sc + KEY_BLOCK + 16, a11);
-    _mm512_storeu_ps(sc + 2 * KEY_BLOCK, a20); _mm512_storeu_ps(sc + 2 * KEY_BLOCK + 16, a21);
-    _mm512_storeu_ps(sc + 3 * KEY_BLOCK, a30); _mm512_storeu_ps(sc + 3 * KEY_BLOCK + 16, a31);
+    for (int r = 0; r < 8; r++) {
+        _mm512_storeu_ps(sc + r * KEY_BLOCK, a[r][0]);
+        _mm512_storeu_ps(sc + r * KEY_BLOCK + 16, a[r][1]);
+    }
 }
 
 /* The same for 4 rows at once: 4N accumulators (12 for SD1's head size 40, 20 for 80) keep both FMA
@@ -281,7 +283,7 @@ AVX512 static void pv4w(const float *const p[4], const float *v, size_t dp, size
 AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                                     float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
     size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16, ks = row_stride(sp), vs = row_stride(dp);
-    float *kt = work, *vp = kt + d * ks, *sc = vp + sp * vs, *acc = sc + 4 * KEY_BLOCK;
+    float *kt = work, *vp = kt + d * ks, *sc = vp + sp * vs, *acc = sc + 8 * KEY_BLOCK;
     pack_kt(k, ldk, s, d, scale, kt, sp, ks);
     memset(vp, 0, sp * vs * sizeof(float));
     for (size_t j = 0; j < s; j++) memcpy(vp + j * vs, v + j * ldv, d * sizeof(float));
@@ -295,13 +297,13 @@ AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, 
         for (size_t j0 = 0; j0 < sp; j0 += KEY_BLOCK) {
             size_t jn = sp - j0 < KEY_BLOCK ? sp - j0 : KEY_BLOCK;
             size_t valid = s - j0 < jn ? s - j0 : jn;
-            for (size_t g = 0; g < brows; g += 4) {
-                size_t rows = brows - g < 4 ? brows - g : 4;
-                const float *qr[4];
-                for (size_t r = 0; r < 4; r++) qr[r] = q + (b0 + g + (r < rows ? r : rows - 1)) * ldq;
+            for (size_t g = 0; g < brows; g += 8) {
+                size_t rows = brows - g < 8 ? brows - g : 8;
+                const float *qr[8];
+                for (size_t r = 0; r < 8; r++) qr[r] = q + (b0 + g + (r < rows ? r : rows - 1)) * ldq;
                 float *ag = acc + g * dp;
-                for (size_t jj = 0; jj < jn; jj += 32) scores32(qr, kt + j0 + jj, ks, d, sc + jj);
-                for (size_t r = 0; r < 4; r++) {
+                for (size_t jj = 0; jj < jn; jj += 32) scores32x8(qr, kt + j0 + jj, ks, d, sc + jj);
+                for (size_t r = 0; r < 8; r++) {
                     float *p = sc + r * KEY_BLOCK;
                     for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;
                     __m512 vm = _mm512_set1_ps(-INFINITY);
@@ -326,7 +328,9 @@ AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, 
                     }
                 }
                 const float *const pr[4] = {sc, sc + KEY_BLOCK, sc + 2 * KEY_BLOCK, sc + 3 * KEY_BLOCK};
+                const float *const pr2[4] = {sc + 4 * KEY_BLOCK, sc + 5 * KEY_BLOCK, sc + 6 * KEY_BLOCK, sc + 7 * KEY_BLOCK};
                 pv4w(pr, vp + j0 * vs, dp, vs, jn, ag);
+                pv4w(pr2, vp + j0 * vs, dp, vs, jn, ag + 4 * dp);
             }
         }
         for (size_t r = 0; r < brows; r++) {
