@@ -20,13 +20,18 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
+/// FLOPs of one run of the last time(...) call (FLOPCount: convolutions counted as direct ones).
+var lastFLOPs = 0.0
+
 /// Median of `repeats` runs. With --profile, also prints where the last run spent its time.
 func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     var runs: [Double] = []
+    let f0 = FLOPCount.value
     for _ in 0..<repeats {
         OpProfile.reset()
         let t0 = now(); try body(); runs.append(now() - t0)
     }
+    lastFLOPs = Double(FLOPCount.value - f0) / Double(max(repeats, 1))
     if profile { printProfile(total: runs.last!) }
     return median(runs)
 }
@@ -83,8 +88,15 @@ func pad(_ s: String, _ n: Int, right: Bool = false) -> String {
     return right ? fill + s : s + fill
 }
 print(pad("work", 34) + " " + pad("seconds", 10, right: true) + " " + pad("GFLOP/s", 10, right: true) + " " + pad("RSS MiB", 8, right: true))
+/// The sgemm row's rate, once measured: other rows then show their fraction of it.
+var sgemmRate: Double? = nil
+
+/// GFLOP/s as one field: "118.2" or, once sgemm was measured, "118.2=87%" (of sgemm's rate).
 func row(_ name: String, _ seconds: Double, flops: Double? = nil) {
-    let g = flops.map { String(format: "%.1f", $0 / seconds / 1e9) } ?? "-"
+    let g = flops.map { f -> String in
+        let rate = f / seconds / 1e9
+        return String(format: "%.1f", rate) + (sgemmRate.map { String(format: "=%.0f%%", 100 * rate / $0) } ?? "")
+    } ?? "-"
     print(pad(name, 34) + " " + pad(String(format: "%.3f", seconds), 10, right: true) + " " + pad(g, 10, right: true) + " "
           + pad(String(format: "%.0f", peakRSSMiB()), 8, right: true))
 }
@@ -95,6 +107,7 @@ if only.contains("sgemm") {
     a.fill(0.5); b.fill(0.25)
     let t = time(repeats) { BLAS.gemm(m: n, n: n, k: n, a: a.data, b: b.data, c: c.data) }
     row("sgemm 2048^3 (machine peak)", t, flops: 2 * pow(Double(n), 3))
+    sgemmRate = 2 * pow(Double(n), 3) / t / 1e9
 }
 if only.contains("convs") { benchConvolutions() }
 if only.contains("attention") { benchAttention() }
@@ -107,21 +120,21 @@ let f = pipe.downscale, lc = pipe.config.vae.latentChannels, lh = size / f
 if only.contains("accuracy") { compareConvolutionAlgorithms() }
 if only.contains("text") {
     let t = try time(repeats) { _ = try pipe.textEncoder([[Int32]](repeating: [49406] + [Int32](repeating: 49407, count: 76), count: 2)) }
-    row("text encoder 2x77", t)
+    row("text encoder 2x77", t, flops: lastFLOPs)
 }
 if only.contains("unet") {
     let sample = Tensor([2, pipe.config.unet.inChannels, lh, lh]); sample.fill(0.1)
     let context = Tensor([2, 77, pipe.config.unet.crossAttentionDim]); context.fill(0.01)
     let made = Scratch.allocations
     let t = time(repeats) { _ = pipe.unet(sample, timesteps: [500, 500], context: context) }
-    row("UNet step \(size)x\(size) batch 2", t)
+    row("UNet step \(size)x\(size) batch 2", t, flops: lastFLOPs)
     if profile { print("    scratch buffers allocated in \(repeats) steps: \(Scratch.allocations - made)") }
 }
 if only.contains("vae") {
     let latents = Tensor([1, lc, lh, lh]); latents.fill(0.1)
-    row("VAE decode \(size)x\(size)", time(repeats) { _ = pipe.vae.decode(latents) })
+    row("VAE decode \(size)x\(size)", time(repeats) { _ = pipe.vae.decode(latents) }, flops: lastFLOPs)
     let image = Tensor([1, 3, size, size]); image.fill(0.1)
-    row("VAE encode \(size)x\(size)", time(repeats) { _ = pipe.vae.encode(image) })
+    row("VAE encode \(size)x\(size)", time(repeats) { _ = pipe.vae.encode(image) }, flops: lastFLOPs)
 }
 if only.contains("txt2img") {
     var r = GenerationRequest()

@@ -12,6 +12,7 @@ public enum ScaledDotProductAttention {
     /// `causal` masks key j > query i (CLIP text).
     public static func compute(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool = false) -> Tensor {
         let d = q.shape[2] / heads
+        FLOPCount.add(4 * q.shape[0] * heads * q.shape[1] * k.shape[1] * d)  // QK^T and PV
         if fused && !causal && sdk_attention_supported(d) != 0 {
             return OpProfile.measure("attention") { fusedTiles(q: q, k: k, v: v, heads: heads) }
         }

@@ -68,12 +68,19 @@ public final class Conv2d: @unchecked Sendable {
         return n * ((oh + 1) / 2) * ((ow + 1) / 2) >= Self.winogradMinTiles ? 2 : nil
     }
 
+    /// 2 x N x outC x inC x k^2 x H' x W': the direct convolution's multiply-adds (FLOPCount).
+    private func countFLOPs(_ x: Tensor) {
+        let (oh, ow) = outputSize(height: x.shape[2], width: x.shape[3])
+        FLOPCount.add(2 * x.shape[0] * outChannels * inChannels * kernel * kernel * oh * ow)
+    }
+
     /// Whether a call on `x` takes a Winograd path.
     public func usesWinograd(_ x: Tensor) -> Bool { winogradTile(x) != nil }
 
     /// x: [N, inC, H, W] -> [N, outC, H', W']
     public func callAsFunction(_ x: Tensor) -> Tensor {
         precondition(x.shape[1] == inChannels, "Conv2d: input \(x.shape) vs in \(inChannels)")
+        countFLOPs(x)
         if let tile = winogradTile(x) {
             return OpProfile.measure(tile == 4 ? "wino4x4" : "wino2x2") { winogradConv(x, tile: tile) }
         }
@@ -85,6 +92,7 @@ public final class Conv2d: @unchecked Sendable {
     public func callAsFunction(_ x: Tensor, normalizedBy norm: GroupNorm, silu: Bool) -> Tensor {
         guard Self.fuseNormalization, let tile = winogradTile(x) else { return self(norm(x, silu: silu)) }
         precondition(x.shape[1] == inChannels, "Conv2d: input \(x.shape) vs in \(inChannels)")
+        countFLOPs(x)
         let (scale, shift) = norm.affine(x)
         return OpProfile.measure(tile == 4 ? "wino4x4" : "wino2x2") {
             winogradConv(x, tile: tile, normalization: (UnsafePointer(scale.data), UnsafePointer(shift.data), silu))

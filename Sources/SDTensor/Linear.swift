@@ -25,6 +25,7 @@ public final class Linear: @unchecked Sendable {
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
         let y = Tensor(shape)
+        FLOPCount.add(2 * rows * inFeatures * outFeatures)
         OpProfile.measure("linear") {
             let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
             weight.withFloat32 { w in
@@ -41,6 +42,7 @@ public final class Linear: @unchecked Sendable {
     /// y[rows, out] = x[rows, in] W^T + b with the weights already as Float32 (`w`, from
     /// weight.withFloat32): for callers that run one layer over a tensor's rows in chunks.
     public func apply(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        FLOPCount.add(2 * rows * inFeatures * outFeatures)
         OpProfile.measure("linear") {
             OpProfile.measure("linear gemm") {
                 BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
