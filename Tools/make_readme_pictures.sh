@@ -21,11 +21,11 @@ for p in "a red circle on the left, white background" "a blue star on the right,
 done
 montage T0.png T1.png T2.png T3.png -tile 4x1 -geometry +4+4 -background white "$root/docs/examples-txt2img.png"
 
-# inpaint: repaint the right half of a drawing with a green square
+# inpaint: select the red circle (the left third) and replace it with a green square
 "$bin" txt2img -q -p "a red circle on the left, white background" --cfg 6 --seed 21 -o base.png
-convert -size 64x64 xc:black -fill white -draw "rectangle 34,12 61,51" mask.png
-"$bin" inpaint -q --image base.png --mask mask.png --strength 1 -p "a green square on the right, white background" \
-    --cfg 6 --seed 5 -o inpainted.png
+convert -size 64x64 xc:black -fill white -draw "rectangle 1,12 31,51" mask.png
+"$bin" inpaint -q --image base.png --mask mask.png --strength 1 --only-masked --padding 8 -p "a green square" --cfg 6 --seed 5 \
+    -o inpainted.png
 for f in base mask inpainted; do big "$f.png" "B-$f.png"; done
 montage B-base.png B-mask.png B-inpainted.png -tile 3x1 -geometry +4+4 -background white "$root/docs/examples-inpaint.png"
 

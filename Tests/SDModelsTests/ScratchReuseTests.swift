@@ -7,9 +7,7 @@ import SDTensor
 final class ScratchReuseTests: XCTestCase {
     func testSecondGenerationAllocatesNoScratch() throws {
         let pipe = try StableDiffusionPipeline(path: DefaultModel.path)
-        var r = GenerationRequest()
-        r.prompt = "a blue star on the right, black background"
-        r.width = 64; r.height = 64; r.steps = 4; r.guidanceScale = 6; r.seed = 3
+        let r = DefaultModel.request("a blue star on the right, black background", seed: 3, steps: 4)
         _ = try pipe.generate(r)
         let before = Scratch.allocations
         _ = try pipe.generate(r)
