@@ -23,7 +23,7 @@ int sdk_attention_supported(size_t d) {
 
 size_t sdk_attention_work_floats(size_t s, size_t d) {
     size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16;  /* enough for both paths */
-    return d * (sp + 16) + sp * (dp + 16) + 8 * KEY_BLOCK + ROW_BLOCK * dp;
+    return d * (sp + KEY_BLOCK) + sp * (dp + 16) + 8 * KEY_BLOCK + ROW_BLOCK * dp;
 }
 
 /* Row stride for rows of n floats read together (K^T's d rows, a block of V's rows): n, or 16 more
@@ -45,6 +45,20 @@ static void pack_kt(const float *k, size_t ldk, size_t s, size_t d, float scale,
     }
     for (size_t c = 0; c < d; c++)
         for (size_t j = s; j < sp; j++) kt[c * ks + j] = 0;
+}
+
+/* The same values block by block: key block b's d rows of KEY_BLOCK keys lie together at
+ * kt + b * d * KEY_BLOCK (row c at + c * KEY_BLOCK), so a block's K^T is one compact 20 KB piece
+ * (5 pages at d = 40) instead of d rows a whole K^T row apart (40 pages). */
+static void pack_kt_blocked(const float *k, size_t ldk, size_t s, size_t d, float scale, float *kt, size_t sp) {
+    for (size_t j0 = 0; j0 < sp; j0 += KEY_BLOCK) {
+        float *blk = kt + (j0 / KEY_BLOCK) * d * KEY_BLOCK;
+        size_t jn = sp - j0 < KEY_BLOCK ? sp - j0 : KEY_BLOCK;
+        for (size_t j = 0; j < jn; j++) {
+            const float *kr = j0 + j < s ? k + (j0 + j) * ldk : NULL;
+            for (size_t c = 0; c < d; c++) blk[c * KEY_BLOCK + j] = kr ? kr[c] * scale : 0.0f;
+        }
+    }
 }
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -282,9 +296,10 @@ AVX512 static void pv4w(const float *const p[4], const float *v, size_t dp, size
 
 AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                                     float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
-    size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16, ks = row_stride(sp), vs = row_stride(dp);
-    float *kt = work, *vp = kt + d * ks, *sc = vp + sp * vs, *acc = sc + 8 * KEY_BLOCK;
-    pack_kt(k, ldk, s, d, scale, kt, sp, ks);
+    size_t sp = (s + 31) / 32 * 32, dp = (d + 15) / 16 * 16, vs = row_stride(dp);
+    size_t ktCount = (sp + KEY_BLOCK - 1) / KEY_BLOCK * KEY_BLOCK * d;
+    float *kt = work, *vp = kt + ktCount, *sc = vp + sp * vs, *acc = sc + 8 * KEY_BLOCK;
+    pack_kt_blocked(k, ldk, s, d, scale, kt, sp);
     memset(vp, 0, sp * vs * sizeof(float));
     for (size_t j = 0; j < s; j++) memcpy(vp + j * vs, v + j * ldv, d * sizeof(float));
     const __mmask16 tail = (__mmask16)((1u << (d % 16 ? d % 16 : 16)) - 1);
@@ -302,7 +317,8 @@ AVX512 static void attention_avx512(const float *q, size_t ldq, const float *k, 
                 const float *qr[8];
                 for (size_t r = 0; r < 8; r++) qr[r] = q + (b0 + g + (r < rows ? r : rows - 1)) * ldq;
                 float *ag = acc + g * dp;
-                for (size_t jj = 0; jj < jn; jj += 32) scores32x8(qr, kt + j0 + jj, ks, d, sc + jj);
+                const float *ktb = kt + (j0 / KEY_BLOCK) * d * KEY_BLOCK;
+                for (size_t jj = 0; jj < jn; jj += 32) scores32x8(qr, ktb + jj, KEY_BLOCK, d, sc + jj);
                 for (size_t r = 0; r < 8; r++) {
                     float *p = sc + r * KEY_BLOCK;
                     for (size_t j = valid; j < jn; j++) p[j] = -INFINITY;
