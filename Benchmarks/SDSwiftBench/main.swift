@@ -70,8 +70,11 @@ let unfusedNorm = args.contains("--unfused-norm")  // GroupNorm+SiLU as its own 
 let noAVX512 = args.contains("--no-avx512")  // the AVX2 kernels where AVX-512 ones exist (comparisons)
 args.removeAll { ["--profile", "--portable", "--per-image", "--unfused-norm", "--no-avx512"].contains($0) }
 let only = Set(option("--only", "sgemm,load,text,unet,vae,txt2img").split(separator: ",").map(String.init))
-guard let modelPath = args.first else {
-    FileHandle.standardError.write("usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image] [--unfused-norm] [--no-avx512]\n".data(using: .utf8)!)
+let usage = "usage: sdswift-bench MODEL [--size N] [--threads N] [--repeat N] [--steps N] [--only a,b] [--profile] [--portable] [--per-image] [--unfused-norm] [--no-avx512]\n"
+    + "  --only: sgemm,load,text,unet,vae,txt2img (default), convs, attention, accuracy\n"
+if args.contains("--help") || args.contains("-h") { print(usage, terminator: ""); exit(0) }
+guard let modelPath = args.first, !modelPath.hasPrefix("-") else {
+    FileHandle.standardError.write(usage.data(using: .utf8)!)
     exit(2)
 }
 BLAS.threads = threads
@@ -113,7 +116,11 @@ if only.contains("convs") { benchConvolutions() }
 if only.contains("attention") { benchAttention() }
 if only.isSubset(of: ["convs", "attention"]) { exit(0) }
 let t0 = now()
-let pipe = try StableDiffusionPipeline(path: modelPath)
+let pipe: StableDiffusionPipeline
+do { pipe = try StableDiffusionPipeline(path: modelPath) } catch {
+    FileHandle.standardError.write("sdswift-bench: \(modelPath): \(error)\n".data(using: .utf8)!)
+    exit(1)
+}
 if only.contains("load") { row("load", now() - t0) }
 let f = pipe.downscale, lc = pipe.config.vae.latentChannels, lh = size / f
 
