@@ -22,13 +22,22 @@ int sdk_cpu_has_avx2_fma(void) {
 #endif
 }
 
-/* What OpenBLAS's SkylakeX kernels need (__builtin_cpu_supports also checks that the OS saves the
- * AVX-512 registers). */
-int sdk_cpu_has_avx512_skx(void) {
+/* AVX-512 F/DQ/VL (our attention kernel's), with AVX2/FMA; __builtin_cpu_supports also checks that
+ * the OS saves the AVX-512 registers. */
+static int cpu_has_avx512_f_dq_vl(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
-        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && sdk_cpu_has_avx2_fma();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+        && sdk_cpu_has_avx2_fma();
+#else
+    return 0;
+#endif
+}
+
+/* What OpenBLAS's SkylakeX kernels need: the above plus CD and BW. */
+int sdk_cpu_has_avx512_skx(void) {
+#if defined(__x86_64__)
+    return cpu_has_avx512_f_dq_vl() && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw");
 #else
     return 0;
 #endif
@@ -58,9 +67,7 @@ int sdk_use_avx512(void) {
     static int has = -1;
     int h = __atomic_load_n(&has, __ATOMIC_RELAXED);
     if (h < 0) {
-        __builtin_cpu_init();
-        h = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
-            && sdk_cpu_has_avx2_fma();
+        h = cpu_has_avx512_f_dq_vl();
         __atomic_store_n(&has, h, __ATOMIC_RELAXED);
     }
     return h && sdk_use_avx2() && !__atomic_load_n(&no_avx512, __ATOMIC_RELAXED);
