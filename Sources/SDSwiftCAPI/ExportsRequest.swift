@@ -1,11 +1,12 @@
 import CSDSwift
 import Glibc
+import SDTensor
 import SDPipeline
 
 /// What an sdswift_request handle stands for: callbacks, a sticky cancel flag, the token of the
 /// generation running now, and the message of the last failure.
 final class RequestBox: @unchecked Sendable {
-    private let lock = Mutex()
+    private let lock = Lock()
     private var cancelled = false
     private var running: CancelToken?
     private var progress: (fn: sdswift_progress_fn, user: UnsafeMutableRawPointer?)?
@@ -14,32 +15,32 @@ final class RequestBox: @unchecked Sendable {
     deinit { free(message) }
 
     func setProgress(_ fn: sdswift_progress_fn?, _ user: UnsafeMutableRawPointer?) {
-        lock.locked { progress = fn.map { ($0, user) } }
+        lock.withLock { progress = fn.map { ($0, user) } }
     }
 
     func cancel() {
-        lock.locked { cancelled = true; running?.cancel() }
+        lock.withLock { cancelled = true; running?.cancel() }
     }
 
     func reset() {
-        lock.locked { cancelled = false; free(message); message = nil }
+        lock.withLock { cancelled = false; free(message); message = nil }
     }
 
-    var isCancelled: Bool { lock.locked { cancelled } }
+    var isCancelled: Bool { lock.withLock { cancelled } }
 
     /// The stored message; valid until it is replaced (next generation, reset, free).
     var messagePointer: UnsafePointer<CChar> {
-        lock.locked { message.map { UnsafePointer($0) } ?? StaticStrings.empty }
+        lock.withLock { message.map { UnsafePointer($0) } ?? StaticStrings.empty }
     }
 
     func setMessage(_ m: String?) {
-        lock.locked { free(message); message = m.map { strdup($0) } }
+        lock.withLock { free(message); message = m.map { strdup($0) } }
     }
 
     /// Starts a generation: returns its cancel token and the progress callback, or throws when the
     /// request is cancelled or already in use.
     func begin() throws -> (CancelToken, (fn: sdswift_progress_fn, user: UnsafeMutableRawPointer?)?) {
-        try lock.locked {
+        try lock.withLock {
             guard running == nil else {
                 throw invalid("the request is in use by another generation (use one request per generation)")
             }
@@ -50,7 +51,7 @@ final class RequestBox: @unchecked Sendable {
         }
     }
 
-    func end() { lock.locked { running = nil } }
+    func end() { lock.withLock { running = nil } }
 }
 
 func request(_ handle: OpaquePointer?) throws -> RequestBox {

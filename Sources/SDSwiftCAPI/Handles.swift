@@ -1,4 +1,5 @@
 import Glibc
+import SDTensor
 
 /// Every live object handed to C (model, request) and every buffer the library allocated for the
 /// caller (results, PNG pixels, strings). A handle is only dereferenced after it was found here, so
@@ -9,7 +10,7 @@ import Glibc
 enum Handles {
     enum Kind { case model, request, result, pngPixels, string }
 
-    private static let lock = Mutex()
+    private static let lock = Lock()
     nonisolated(unsafe) private static var live: [UInt: Kind] = [:]
 
     private static func key(_ p: UnsafeRawPointer) -> UInt { ~UInt(bitPattern: p) }
@@ -17,7 +18,7 @@ enum Handles {
     /// Registers obj (retaining it: the handle owns one reference) and returns its handle.
     static func add(_ obj: AnyObject, _ kind: Kind) -> OpaquePointer {
         let raw = Unmanaged.passRetained(obj).toOpaque()
-        lock.locked { live[key(raw)] = kind }
+        lock.withLock { live[key(raw)] = kind }
         return OpaquePointer(raw)
     }
 
@@ -26,7 +27,7 @@ enum Handles {
     static func get<T: AnyObject>(_ handle: OpaquePointer?, _ kind: Kind, as: T.Type) -> T? {
         guard let handle else { return nil }
         let raw = UnsafeRawPointer(handle)
-        return lock.locked {
+        return lock.withLock {
             guard live[key(raw)] == kind else { return nil }
             return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? T
         }
@@ -36,7 +37,7 @@ enum Handles {
     static func remove(_ handle: OpaquePointer?, _ kind: Kind) {
         guard let handle else { return }
         let raw = UnsafeRawPointer(handle)
-        let found: Bool = lock.locked {
+        let found: Bool = lock.withLock {
             guard live[key(raw)] == kind else { return false }
             live[key(raw)] = nil
             return true
@@ -46,13 +47,13 @@ enum Handles {
     }
 
     static func addBuffer(_ p: UnsafeRawPointer, _ kind: Kind) {
-        lock.locked { live[key(p)] = kind }
+        lock.withLock { live[key(p)] = kind }
     }
 
     /// Unregisters a buffer of this kind; returns whether it was one (then the caller frees it).
     static func removeBuffer(_ p: UnsafeRawPointer?, _ kind: Kind) -> Bool {
         guard let p else { return false }
-        return lock.locked {
+        return lock.withLock {
             guard live[key(p)] == kind else { return false }
             live[key(p)] = nil
             return true
