@@ -8,6 +8,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SDTensor
 
 public struct SafeTensorInfo: Sendable, Equatable {
     public let name: String
@@ -178,11 +179,7 @@ public final class SafeTensorsFile: WeightSource, @unchecked Sendable {
     /// Once a tensor is copied out, its file pages are handed back to the kernel (they are re-read
     /// from the file if touched again), so loading a model costs its copies, not copies plus the file.
     private func releasePages(_ info: SafeTensorInfo, firstElement: Int, count: Int) {
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let start = dataStart + info.dataOffsets.lowerBound + firstElement * info.dtype.byteSize
-        let end = start + count * info.dtype.byteSize
-        let first = (start + page - 1) / page * page, last = end / page * page
-        guard last > first else { return }
-        _ = madvise(UnsafeMutableRawPointer(mutating: mapping + first), last - first, Int32(MADV_DONTNEED))
+        MemoryPages.release(mapping + start, byteCount: count * info.dtype.byteSize)
     }
 }

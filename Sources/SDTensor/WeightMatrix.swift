@@ -1,4 +1,3 @@
-import Glibc
 import SDKernels
 import SDKernelsC
 
@@ -58,11 +57,7 @@ public final class WeightMatrix: @unchecked Sendable {
     /// Only whole pages inside the matrix are released. Nothing happens for matrices in our own memory.
     public func releasePages() {
         guard mappedOwner != nil, let h = halves else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = Int(bitPattern: h), end = start + count * 2
-        let first = (start + page - 1) / page * page, last = end / page * page
-        guard last > first, let p = UnsafeMutableRawPointer(bitPattern: first) else { return }
-        _ = madvise(p, last - first, Int32(MADV_DONTNEED))
+        MemoryPages.release(h, byteCount: count * 2)
     }
 
     public var isHalf: Bool { halves != nil }
@@ -77,14 +72,7 @@ public final class WeightMatrix: @unchecked Sendable {
 
     /// Calls body with the stored weights as Float32, whatever overlay is in force.
     public func withStoredFloat32<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
-        if let floats { return try body(floats) }
-        // Widened into a pooled buffer: a fresh allocation of this size comes from mmap, and faulting
-        // in its zeroed pages on every call cost ~0.8 s of a 256x256 UNet step.
-        let h = halves!
-        return try Scratch.with(count) { tmp in
-            Parallel.chunks(count, minChunk: 262_144) { s, e in sdk_f16_to_f32(h + s, tmp + s, e - s) }
-            return try body(tmp)
-        }
+        try withStoredRows(0, rows, body)
     }
 
     /// Calls body(firstRow, rowCount, values) for consecutive panels of rows covering the matrix, as
@@ -110,6 +98,13 @@ public final class WeightMatrix: @unchecked Sendable {
     public func withFloat32Rows<R>(_ firstRow: Int, _ count: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         precondition(firstRow >= 0 && count >= 0 && firstRow + count <= rows)
         if let overlay = WeightOverlay.current, let merged = overlay.values(for: self) { return try body(merged + firstRow * cols) }
+        return try withStoredRows(firstRow, count, body)
+    }
+
+    /// The stored rows [firstRow, firstRow + count) as Float32: in place, or widened from half precision
+    /// into a pooled buffer (a fresh allocation of this size comes from mmap, and faulting in its
+    /// zeroed pages on every call cost ~0.8 s of a 256x256 UNet step).
+    private func withStoredRows<R>(_ firstRow: Int, _ count: Int, _ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
         if let floats { return try body(floats + firstRow * cols) }
         let src = halves! + firstRow * cols, n = count * cols
         return try Scratch.with(n) { tmp in
