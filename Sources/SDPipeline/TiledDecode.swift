@@ -34,7 +34,7 @@ enum TiledDecode {
         let rowStarts = Array(stride(from: 0, to: h, by: step)), colStarts = Array(stride(from: 0, to: w, by: step))
 
         // Decode every tile: [1, 3, th*f, tw*f] each.
-        var tiles: [[Tensor]] = rowStarts.map { y0 in
+        let tiles: [[Tensor]] = rowStarts.map { y0 in
             colStarts.map { x0 in
                 let th = min(tile, h - y0), tw = min(tile, w - x0)
                 let part = Tensor([1, c, th, tw])

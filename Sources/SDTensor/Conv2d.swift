@@ -247,42 +247,40 @@ public final class Conv2d: @unchecked Sendable {
         let uCount = panel * positions * uLd, vCount = cin * positions * maxLd
         Scratch.with(uCount + vCount + panel * positions * maxLd) { buffer in
             let u = buffer, v = buffer + uCount, m = buffer + uCount + vCount
-            do {
-                var filtersReady = -1  // the panel whose filters are in u
-                var r0 = 0
-                while r0 < tileRows {
-                    let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw, ld = Self.paddedRow(cols)
-                    OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, ld, normalization) }
-                    var p0 = 0
-                    while p0 < cout {
-                        let rows = min(panel, cout - p0)
-                        if filtersReady != p0 {
-                            // the panel's weights widened just before their transform (cache-warm)
-                            OpProfile.measure(label + " filter") { weight.withFloat32Rows(p0, rows) { wt in
-                                Parallel.chunks(rows, minChunk: max(1, 16_384 / (cin * 9))) { s, e in
-                                    let ws = wt + s * cin * 9, us = u + s * positions * uLd
-                                    if tile == 4 {
-                                        sdk_wino4_filter(ws, e - s, cin, us, uLd, positions * uLd, vec)
-                                    } else {
-                                        sdk_wino2_filter(ws, e - s, cin, us, uLd, positions * uLd)
-                                    }
+            var filtersReady = -1  // the panel whose filters are in u
+            var r0 = 0
+            while r0 < tileRows {
+                let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw, ld = Self.paddedRow(cols)
+                OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, ld, normalization) }
+                var p0 = 0
+                while p0 < cout {
+                    let rows = min(panel, cout - p0)
+                    if filtersReady != p0 {
+                        // the panel's weights widened just before their transform (cache-warm)
+                        OpProfile.measure(label + " filter") { weight.withFloat32Rows(p0, rows) { wt in
+                            Parallel.chunks(rows, minChunk: max(1, 16_384 / (cin * 9))) { s, e in
+                                let ws = wt + s * cin * 9, us = u + s * positions * uLd
+                                if tile == 4 {
+                                    sdk_wino4_filter(ws, e - s, cin, us, uLd, positions * uLd, vec)
+                                } else {
+                                    sdk_wino2_filter(ws, e - s, cin, us, uLd, positions * uLd)
                                 }
-                            } }
-                            filtersReady = p0
-                        }
-                        OpProfile.measure(label + " gemm") {
-                            for xi in 0..<positions {
-                                BLAS.gemm(m: rows, n: cols, k: cin, a: u + xi * uLd, lda: positions * uLd,
-                                          b: v + xi * ld, ldb: positions * ld, c: m + xi * ld, ldc: positions * ld)
                             }
-                        }
-                        OpProfile.measure(label + " output") {
-                            winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, ld, y, oh, ow)
-                        }
-                        p0 += rows
+                        } }
+                        filtersReady = p0
                     }
-                    r0 = r1
+                    OpProfile.measure(label + " gemm") {
+                        for xi in 0..<positions {
+                            BLAS.gemm(m: rows, n: cols, k: cin, a: u + xi * uLd, lda: positions * uLd,
+                                      b: v + xi * ld, ldb: positions * ld, c: m + xi * ld, ldc: positions * ld)
+                        }
+                    }
+                    OpProfile.measure(label + " output") {
+                        winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, ld, y, oh, ow)
+                    }
+                    p0 += rows
                 }
+                r0 = r1
             }
         }
         return y

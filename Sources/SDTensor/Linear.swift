@@ -25,16 +25,12 @@ public final class Linear: @unchecked Sendable {
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
         let y = Tensor(shape)
-        FLOPCount.add(2 * rows * inFeatures * outFeatures)
         OpProfile.measure("linear") {
             let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
             weight.withFloat32 { w in
                 if OpProfile.enabled { OpProfile.add("linear widen", OpProfile.seconds() - t0) }
-                OpProfile.measure("linear gemm") {
-                    BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x.data, b: w, c: y.data)
-                }
+                product(x.data, rows: rows, weights: w, into: y.data)
             }
-            if let bias { sdk_add_row_bias(y.data, bias.data, rows, outFeatures) }
         }
         return y
     }
@@ -42,12 +38,14 @@ public final class Linear: @unchecked Sendable {
     /// y[rows, out] = x[rows, in] W^T + b with the weights already as Float32 (`w`, from
     /// weight.withFloat32): for callers that run one layer over a tensor's rows in chunks.
     public func apply(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        OpProfile.measure("linear") { product(x, rows: rows, weights: w, into: y) }
+    }
+
+    private func product(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
         FLOPCount.add(2 * rows * inFeatures * outFeatures)
-        OpProfile.measure("linear") {
-            OpProfile.measure("linear gemm") {
-                BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
-            }
-            if let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
+        OpProfile.measure("linear gemm") {
+            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
         }
+        if let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
     }
 }
