@@ -20,6 +20,16 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
 
+/// Reproducible inputs: a 64-bit LCG giving values in [-scale, scale] in steps of scale / 1000.
+struct Inputs {
+    var seed: UInt64
+    mutating func next(_ scale: Float = 1) -> Float {
+        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        return Float(Int(seed >> 40) % 2001 - 1000) / 1000 * scale
+    }
+    mutating func fill(_ t: Tensor, _ scale: Float = 1) { for i in 0..<t.count { t[i] = next(scale) } }
+}
+
 /// FLOPs of one run of the last time(...) call (FLOPCount: convolutions counted as direct ones).
 var lastFLOPs = 0.0
 
@@ -169,12 +179,11 @@ func benchConvolutions() {
     print(pad("conv 3x3 (where, N, Cin->Cout, HxW)", 40) + heads.joined() + gflops.joined() + "  picks")
     let saved = (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles)
     for (name, n, cin, cout, hw) in shapes {
-        var seed: UInt64 = 1
-        func next() -> Float { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Float(Int(seed >> 40) % 2001 - 1000) / 20000 }
+        var inputs = Inputs(seed: 1)
         let w = WeightMatrix(rows: cout, cols: cin * 9, halfFill: { buf in
-            for i in 0..<buf.count { buf[i] = Float16(next()).bitPattern }; return true })!
+            for i in 0..<buf.count { buf[i] = Float16(inputs.next(0.05)).bitPattern }; return true })!
         let b = Tensor([cout]); b.fill(0.01)
-        let x = Tensor([n, cin, hw, hw]); for i in 0..<x.count { x[i] = next() }
+        let x = Tensor([n, cin, hw, hw]); inputs.fill(x, 0.05)
         let conv = Conv2d(weight: w, kernel: 3, bias: b)
         (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = saved
         let picks = conv.winogradTile(x).map { "wino\($0)" } ?? "im2col"
@@ -209,10 +218,10 @@ func compareConvolutionAlgorithms() {
     let saved = (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles)
     defer { (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = saved }
     let sample = Tensor([2, pipe.config.unet.inChannels, lh, lh])
-    var seed: UInt64 = 7
-    for i in 0..<sample.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; sample[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 }
+    var inputs = Inputs(seed: 7)
+    inputs.fill(sample)
     let context = Tensor([2, 77, pipe.config.unet.crossAttentionDim])
-    for i in 0..<context.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; context[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 }
+    inputs.fill(context)
     let latents = Tensor([1, lc, lh, lh], copying: sample.data)
     let variants: [(String, String, Int, Int)] = [("im2col", "im2col", 16, 256), ("F(2x2) where it fits", "wino2", 1, 1),
                                                   ("default rules", saved.0, saved.1, saved.2), ("F(4x4) where it fits", "auto", 1, 1)]
@@ -242,11 +251,10 @@ func benchAttention() {
         ("VAE 512 (1 head)", 4096, 4096, 512),
     ]
     for (name, t, s, c) in shapes {
-        let nb = name.hasPrefix("VAE") ? 1 : 2
-        let q = Tensor([nb, t, c]), k = Tensor([nb, s, c]), v = Tensor([nb, s, c])
-        var seed: UInt64 = 3
-        for x in [q, k, v] { for i in 0..<x.count { seed = seed &* 6364136223846793005 &+ 1442695040888963407; x[i] = Float(Int(seed >> 40) % 2001 - 1000) / 1000 } }
-        let heads = name.hasPrefix("VAE") ? 1 : 8, b = name.hasPrefix("VAE") ? 1 : 2
+        let (b, heads) = name.hasPrefix("VAE") ? (1, 1) : (2, 8)
+        let q = Tensor([b, t, c]), k = Tensor([b, s, c]), v = Tensor([b, s, c])
+        var inputs = Inputs(seed: 3)
+        for x in [q, k, v] { inputs.fill(x) }
         let secs = time(repeats) { _ = ScaledDotProductAttention.compute(q: q, k: k, v: v, heads: heads) }
         let flops = 4.0 * Double(b) * Double(t) * Double(s) * Double(c)
         print(pad("attention \(name) \(t)x\(s) c\(c)", 40) + String(format: "%10.4f s %8.1f GFLOP/s", secs, flops / secs / 1e9))
