@@ -2,7 +2,8 @@ import SDKernelsC
 import SDTensor
 import XCTest
 
-/// The fused attention kernel (sdk_attention_head, tiles of 4 query rows and 128 keys with a running
+/// The fused attention kernel (sdk_attention_head: AVX2 tiles of 4 query rows and 128 keys, AVX-512 groups of
+/// 32 rows with the scores transposed, 64 keys at a time; both with a running
 /// softmax; AVX2 and, where the CPU has it, AVX-512) against scores through sgemm and a full softmax: odd token counts (key padding, partial
 /// query blocks, one key), several heads, head sizes from 8 to 512, scores large enough that the
 /// running maximum changes between key blocks.
