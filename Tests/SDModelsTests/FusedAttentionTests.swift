@@ -2,9 +2,8 @@ import SDKernelsC
 import SDTensor
 import XCTest
 
-/// The fused attention kernel (sdk_attention_head: AVX2 tiles of 4 query rows and 128 keys, AVX-512 groups of
-/// 32 rows with the scores transposed, 64 keys at a time; both with a running
-/// softmax; AVX2 and, where the CPU has it, AVX-512) against scores through sgemm and a full softmax: odd token counts (key padding, partial
+/// The fused attention kernel (sdk_attention_head: scores transposed, groups of 16 (AVX2) or 32 (AVX-512)
+/// query rows against blocks of 96 or 64 keys with a running softmax; AVX2 and, where the CPU has it, AVX-512) against scores through sgemm and a full softmax: odd token counts (key padding, partial
 /// query blocks, one key), several heads, head sizes from 8 to 512, scores large enough that the
 /// running maximum changes between key blocks.
 final class FusedAttentionTests: XCTestCase {
@@ -22,7 +21,7 @@ final class FusedAttentionTests: XCTestCase {
         var seed = 1
         for (b, t, s, heads, d, scale) in [(2, 77, 77, 3, 8, Float(1)), (1, 5, 1, 1, 16, 1), (2, 130, 257, 8, 40, 3),
                                            (1, 64, 77, 5, 64, 2), (2, 33, 300, 2, 80, 4), (1, 9, 140, 1, 160, 1),
-                                           (1, 20, 50, 1, 512, 0.5)] as [(Int, Int, Int, Int, Int, Float)] {
+                                           (1, 20, 50, 1, 512, 0.5), (1, 300, 100, 2, 40, 2)] as [(Int, Int, Int, Int, Int, Float)] {
             let q = random([b, t, heads * d], seed: seed, scale: scale), k = random([b, s, heads * d], seed: seed + 1, scale: scale)
             let v = random([b, s, heads * d], seed: seed + 2, scale: 1)
             seed += 3
