@@ -1,5 +1,6 @@
 #include "sdkernels.h"
 #include "kernels_avx2.h"
+#include "gemmh_kernels.h"
 #include <math.h>
 #include <string.h>
 
@@ -277,4 +278,37 @@ void sdk_f16_to_f32(const uint16_t *src, float *dst, size_t n) {
 
 void sdk_bf16_to_f32(const uint16_t *src, float *dst, size_t n) {
     for (size_t i = 0; i < n; i++) { uint32_t b = (uint32_t)src[i] << 16; memcpy(dst + i, &b, 4); }
+}
+
+/* Half-precision-weight products (gemmh_tiles.h): AVX-512 where the CPU has it, else AVX2/FMA/F16C. */
+int sdk_gemm_half_supported(size_t k) {
+#if defined(__x86_64__) && defined(__clang__)
+    return sdk_use_avx2() && __builtin_cpu_supports("f16c") && k > 0 && k % 16 == 0;
+#else
+    (void)k;
+    return 0;
+#endif
+}
+
+size_t sdk_gemm_half_work_floats(size_t n, size_t k) {
+#if defined(__x86_64__) && defined(__clang__)
+    size_t a = sdk_gemmh512_work_floats(n, k), b = sdk_gemmh256_work_floats(n, k);
+    return a > b ? a : b;
+#else
+    (void)n; (void)k;
+    return 0;
+#endif
+}
+
+void sdk_gemm_half(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x, size_t ldx,
+                   int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work) {
+#if defined(__x86_64__) && defined(__clang__)
+    if (sdk_use_avx512())
+        sdk_gemmh512_rows(m0, m1, n, k, w, ldw, x, ldx, x_by_k, y, ldyi, ldyj, work);
+    else
+        sdk_gemmh256_rows(m0, m1, n, k, w, ldw, x, ldx, x_by_k, y, ldyi, ldyj, work);
+#else
+    (void)m0; (void)m1; (void)n; (void)k; (void)w; (void)ldw; (void)x; (void)ldx; (void)x_by_k; (void)y; (void)ldyi;
+    (void)ldyj; (void)work;
+#endif
 }

@@ -3,9 +3,10 @@ import SDKernels
 import SDKernelsC
 
 /// 2-D convolution (torch.nn.Conv2d, groups 1). Weight [out, in * kh * kw].
-/// Stride-1 3x3 convolutions with enough channels run as Winograd F(4x4, 3x3) on large maps (36 matrix
-/// products on transformed tiles, 4x fewer multiplications) or F(2x2, 3x3) (16 products, 2.25x fewer);
-/// the others as im2col + one matrix product.
+/// On small maps (up to 160 output positions over the batch) half-precision weights are multiplied as
+/// stored (HalfProduct). Otherwise stride-1 3x3 convolutions with enough channels run as Winograd
+/// F(4x4, 3x3) on large maps (36 matrix products on transformed tiles, 4x fewer multiplications) or
+/// F(2x2, 3x3) (16 products, 2.25x fewer); the others as im2col + one matrix product.
 public final class Conv2d: @unchecked Sendable {
     public let weight: WeightMatrix
     public let bias: Tensor?
@@ -59,9 +60,18 @@ public final class Conv2d: @unchecked Sendable {
     /// Stride-1 3x3 with enough input channels for Winograd (with 3 or 4, im2col's one product is cheap).
     public var winogradEligible: Bool { Self.winograd && kernel == 3 && stride == 1 && inChannels >= 16 }
 
+    /// The stored half-precision weights when a call on `x` multiplies with them as stored
+    /// (HalfProduct: small maps, where reading the weights costs more than the arithmetic), else nil.
+    func halfWeights(_ x: Tensor) -> UnsafePointer<UInt16>? {
+        let (oh, ow) = outputSize(height: x.shape[2], width: x.shape[3])
+        let cols = x.shape[0] * oh * ow
+        guard inChannels * kernel * kernel * cols * 4 <= Self.maxColumnBytes else { return nil }
+        return HalfProduct.halves(of: weight, columns: cols)
+    }
+
     /// The Winograd output tile a call on `x` uses (4 or 2), or nil for im2col.
     public func winogradTile(_ x: Tensor) -> Int? {
-        guard winogradEligible else { return nil }
+        guard winogradEligible, halfWeights(x) == nil else { return nil }
         let (oh, ow) = outputSize(height: x.shape[2], width: x.shape[3])
         let n = x.shape[0]
         if Self.algorithms != "wino2" && n * ((oh + 3) / 4) * ((ow + 3) / 4) >= Self.winograd4MinTiles { return 4 }
@@ -126,6 +136,7 @@ public final class Conv2d: @unchecked Sendable {
     func im2colConv(_ x: Tensor) -> Tensor {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)
+        if let halves = halfWeights(x) { return batchedIm2colConv(x, halves: halves) }
         if n > 1 && oh * ow <= Self.batchedPlaneLimit
             && inChannels * kernel * kernel * n * oh * ow * 4 <= Self.maxColumnBytes {
             return batchedIm2colConv(x)
@@ -165,8 +176,9 @@ public final class Conv2d: @unchecked Sendable {
     }
 
     /// The whole batch as one product: col [kdim][n * plane] with the images side by side, out
-    /// [outC][n * plane], then each image's part copied to y with the bias.
-    private func batchedIm2colConv(_ x: Tensor) -> Tensor {
+    /// [outC][n * plane], then each image's part copied to y with the bias. `halves`: the product reads
+    /// the stored half-precision weights (HalfProduct) instead of widened panels.
+    private func batchedIm2colConv(_ x: Tensor, halves: UnsafePointer<UInt16>? = nil) -> Tensor {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3], cin = inChannels, cout = outChannels
         let (oh, ow) = outputSize(height: h, width: w)
         let y = Tensor([n, cout, oh, ow])
@@ -185,16 +197,23 @@ public final class Conv2d: @unchecked Sendable {
                     }
                 }
             }
-            // big fp16 weights in a few panels of output channels (rows [r0, r0 + rows) of out), so
-            // their Float32 copy stays within Self.maxWidenedFloats
-            let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
-            var widened = 0.0
-            weight.withFloat32Panels(maxFloats: Self.maxWidenedFloats) { r0, rows, wt in
-                let t1 = OpProfile.enabled ? OpProfile.seconds() : 0
-                OpProfile.measure(label + " gemm") { BLAS.gemm(m: rows, n: cols, k: kdim, a: wt, b: col, c: out + r0 * cols) }
-                if OpProfile.enabled { widened += OpProfile.seconds() - t1 }
+            if let halves {
+                OpProfile.measure(label + " half") {
+                    HalfProduct.multiply(halves, rows: cout, k: kdim, columns: cols, x: col, ldx: cols, xByK: true,
+                                         y: out, ldyi: cols, ldyj: 1)
+                }
+            } else {
+                // big fp16 weights in a few panels of output channels (rows [r0, r0 + rows) of out), so
+                // their Float32 copy stays within Self.maxWidenedFloats
+                let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
+                var widened = 0.0
+                weight.withFloat32Panels(maxFloats: Self.maxWidenedFloats) { r0, rows, wt in
+                    let t1 = OpProfile.enabled ? OpProfile.seconds() : 0
+                    OpProfile.measure(label + " gemm") { BLAS.gemm(m: rows, n: cols, k: kdim, a: wt, b: col, c: out + r0 * cols) }
+                    if OpProfile.enabled { widened += OpProfile.seconds() - t1 }
+                }
+                if OpProfile.enabled { OpProfile.add(label + " widen", OpProfile.seconds() - t0 - widened) }
             }
-            if OpProfile.enabled { OpProfile.add(label + " widen", OpProfile.seconds() - t0 - widened) }
             for i in 0..<n {
                 let yi = y.data + i * cout * plane
                 for co in 0..<cout { (yi + co * plane).update(from: out + co * cols + i * plane, count: plane) }

@@ -62,6 +62,13 @@ public final class WeightMatrix: @unchecked Sendable {
 
     public var isHalf: Bool { halves != nil }
 
+    /// The stored half-precision values, when they are what a product should use now: half precision,
+    /// and no WeightOverlay values for this matrix in force (nil otherwise).
+    public var halvesInUse: UnsafePointer<UInt16>? {
+        guard let halves, WeightOverlay.current?.values(for: self) == nil else { return nil }
+        return halves
+    }
+
     /// Calls body with the matrix as Float32, row-major [rows, cols]: the current WeightOverlay's
     /// values for it (a merged LoRA) when there are some, else the stored weights.
     @inline(__always)

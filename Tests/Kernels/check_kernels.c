@@ -1,6 +1,8 @@
 /* The C kernels under AddressSanitizer, against Double references, on random shapes: Winograd F(2x2)
  * and F(4x4) transforms (both vector paths, every input activation, any padding), the fused attention
- * kernel (AVX-512 where the CPU has it, else AVX2), and a smoke pass over the element-wise kernels.
+ * kernel (AVX-512 where the CPU has it, else AVX2), the half-precision-weight product (both layouts
+ * of x, y row-major or transposed, a share of the weight rows), and a smoke pass over the element-wise
+ * kernels.
  * Buffers are allocated to their exact sizes, so any read or write past a tile row, a strip or a key
  * block is reported. Run by Tests/Kernels/run.sh. */
 #include <stdio.h>
@@ -46,6 +48,24 @@ int main(void){
       for(size_t c=0;c<d;c++){ double a=0; for(size_t j=0;j<s;j++) a+=sc[j]*v[j*d+c]; a/=sum; double e=fabs(a-o[i*d+c]); if(e>worst) worst=e; } }
     if(worst>1e-5){ printf("FAIL attention t %zu s %zu d %zu err %g\n",t,s,d,worst); fails++; }
     free(q);free(k);free(v);free(o);free(wk);
+  }
+  for (int it=0; it<80; it++){
+    size_t m=1+rand()%130, n=1+rand()%70, k=16*(1+rand()%40), m0=rand()%(m+1), m1=m0+rand()%(m-m0+1);
+    int xbyk=rand()%2, ycols=rand()%2;  /* y [m][n] or [n][m] */
+    if(!sdk_gemm_half_supported(k)) break;
+    uint16_t *w=malloc(m*k*2); float *wf=malloc(m*k*sizeof(float));
+    for(size_t i=0;i<m*k;i++){ w[i]=(uint16_t)(0x3000+rand()%0x1000+(rand()%2?0x8000:0)); }
+    sdk_f16_to_f32(w,wf,m*k);
+    float *x=buf(n*k), *y=buf(m*n), *wk=malloc(sdk_gemm_half_work_floats(n,k)*sizeof(float));
+    size_t ldyi=ycols?1:n, ldyj=ycols?m:1;
+    float *y0=malloc(m*n*sizeof(float)); memcpy(y0,y,m*n*sizeof(float));
+    sdk_gemm_half(m0,m1,n,k,w,k,x,xbyk?n:k,xbyk,y,ldyi,ldyj,wk);
+    double worst=0;
+    for(size_t i=0;i<m;i++) for(size_t j=0;j<n;j++){ double a=0;
+      for(size_t q=0;q<k;q++) a+=(double)wf[i*k+q]*(xbyk?x[q*n+j]:x[j*k+q]);
+      double got=y[i*ldyi+j*ldyj], want=(i>=m0&&i<m1)?a:y0[i*ldyi+j*ldyj], e=fabs(got-want); if(e>worst) worst=e; }
+    if(worst>1e-4){ printf("FAIL gemm_half m %zu [%zu,%zu) n %zu k %zu xbyk %d err %g\n",m,m0,m1,n,k,xbyk,worst); fails++; }
+    free(w);free(wf);free(x);free(y);free(y0);free(wk);
   }
   for (int it=0; it<100; it++){ size_t n=1+rand()%100, r=1+rand()%5, cc=1+rand()%50;
     float *x=buf(n); sdk_silu(x,n); sdk_gelu(x,n); sdk_quick_gelu(x,n); free(x);

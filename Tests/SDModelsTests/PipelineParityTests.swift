@@ -42,7 +42,9 @@ final class PipelineParityTests: XCTestCase {
     func testSD2Folder() throws { try runAll(model: "sd2-tiny", reference: "sd2-tiny") }
     func testSD2SingleFile() throws { try runAll(model: "sd2-tiny.safetensors", reference: "sd2-tiny") }
 
-    /// The same weights in both layouts give byte-identical images through the public API.
+    /// The same weights in both layouts give the same images through the public API, to one level in 255:
+    /// the folders hold fp16, the single files bf16 (the same values), and on small maps the fp16 weights
+    /// are multiplied as stored (HalfProduct) while bf16 ones are widened first, so sums differ in order.
     func testLayoutsGiveIdenticalImages() throws {
         for (folder, file) in [("sd1-tiny", "sd1-tiny.safetensors"), ("sd2-tiny", "sd2-tiny.safetensors")] {
             var request = GenerationRequest()
@@ -50,7 +52,12 @@ final class PipelineParityTests: XCTestCase {
             request.width = 16; request.height = 16; request.steps = 3; request.seed = 7
             let a = try StableDiffusionPipeline(path: Fixtures.model(folder)).generate(request)
             let b = try StableDiffusionPipeline(path: Fixtures.model(file)).generate(request)
-            XCTAssertEqual(a.images, b.images, "\(folder) vs \(file)")
+            XCTAssertEqual(a.images.count, b.images.count)
+            for (x, y) in zip(a.images, b.images) {
+                XCTAssertEqual(x.pixels.count, y.pixels.count)
+                let worst = zip(x.pixels, y.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+                XCTAssertLessThanOrEqual(worst, 1, "\(folder) vs \(file)")
+            }
         }
     }
 }

@@ -1,0 +1,13 @@
+/* The half-precision-weight products of gemmh_tiles.h at each vector width; internal to SDKernelsC
+ * (sdk_gemm_half in kernels.c chooses). */
+#ifndef SDKERNELS_GEMMH_KERNELS_H
+#define SDKERNELS_GEMMH_KERNELS_H
+#include <stddef.h>
+#include <stdint.h>
+size_t sdk_gemmh512_work_floats(size_t n, size_t k);
+void sdk_gemmh512_rows(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
+                       size_t ldx, int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work);
+size_t sdk_gemmh256_work_floats(size_t n, size_t k);
+void sdk_gemmh256_rows(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
+                       size_t ldx, int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work);
+#endif

@@ -1,0 +1,118 @@
+/* Products with half-precision weights read as stored, for few columns: for i in [m0, m1), j < n
+ *   y[i * ldyi + j * ldyj] = sum_k w[i][k] x[j][k]     (x[k][j] when x_by_k: an im2col matrix)
+ * (w: halves, rows ldw apart; x: floats, rows ldx apart). Where n is small (the UNet's 8 x 8 and 4 x 4
+ * maps against 1280 x 11520 weights) the product is bound by reading the weights: widening them to a
+ * Float32 copy first writes and reads 8 more bytes per weight, and a Winograd filter transform more
+ * still. Here they are widened while packed, a cache-sized panel at a time: a plain blocked GEMM with a
+ * register tile of MR weight rows x NR columns. (One thread, 1280 x 11520 weights: 1.8x widening plus
+ * OpenBLAS at 32 columns, 1.15x at 128; a linear layer over 128 tokens measured slower in the UNet
+ * than widening plus OpenBLAS on 2 threads, so only convolutions use it.)
+ *   x packed into panels of NR columns [k][NR] (zeros past n), a chunk of KC along k at a time;
+ *   for each block of MC weight rows, for each chunk of k: the rows widened and packed into panels of
+ *     MR rows [k][MR]; every (row panel, column panel) pair: MR x NR sums in registers over the chunk,
+ *     added to y.
+ * Included by gemmh_avx2.c and gemmh_avx512.c after they define VEC, VL, TARGET, NAME(x), MR, NV
+ * (NR = NV * VL), KC, MC (multiples of 4 and MR), VLOAD, VSTORE, VSET1, VZERO, VFMA(a, b, c) = a * b + c,
+ * VADD, WIDEN(src, dst, count). */
+#define NR (NV * VL)
+
+size_t NAME(work_floats)(size_t n, size_t k) { return (size_t)MC * KC + k * ((n + NR - 1) / NR * NR) + MR * NR; }
+
+/* panel[kk][MR] = rows[r][kk]: 4 x 4 blocks transposed in registers (MR and kc multiples of 4). */
+TARGET static void NAME(pack_rows)(float rows[MR][KC], size_t kc, float *panel) {
+    for (size_t kk = 0; kk < kc; kk += 4)
+        for (int r = 0; r < MR; r += 4) {
+            __m128 a = _mm_loadu_ps(rows[r] + kk), b = _mm_loadu_ps(rows[r + 1] + kk);
+            __m128 c = _mm_loadu_ps(rows[r + 2] + kk), d = _mm_loadu_ps(rows[r + 3] + kk);
+            _MM_TRANSPOSE4_PS(a, b, c, d);
+            _mm_storeu_ps(panel + kk * MR + r, a);
+            _mm_storeu_ps(panel + (kk + 1) * MR + r, b);
+            _mm_storeu_ps(panel + (kk + 2) * MR + r, c);
+            _mm_storeu_ps(panel + (kk + 3) * MR + r, d);
+        }
+}
+
+/* acc = ap (MR x kc) . bp (kc x NR); y tile (+)= acc for its first mr rows and nr columns. */
+__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, float *y, size_t ldyi, size_t ldyj,
+                              size_t mr, size_t nr, int add, float *spill) {
+    VEC acc[MR][NV];
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) acc[r][v] = VZERO();
+    for (size_t k = 0; k < kc; k++) {
+        VEC b[NV];
+        for (int v = 0; v < NV; v++) b[v] = VLOAD(bp + k * NR + v * VL);
+        for (int r = 0; r < MR; r++) {
+            VEC a = VSET1(ap[k * MR + r]);
+            for (int v = 0; v < NV; v++) acc[r][v] = VFMA(a, b[v], acc[r][v]);
+        }
+    }
+    if (ldyj == 1 && mr == MR && nr == NR) {  /* a whole tile of a row-major y */
+        for (int r = 0; r < MR; r++)
+            for (int v = 0; v < NV; v++) {
+                float *p = y + r * ldyi + v * VL;
+                VSTORE(p, add ? VADD(acc[r][v], VLOAD(p)) : acc[r][v]);
+            }
+        return;
+    }
+    for (int r = 0; r < MR; r++)
+        for (int v = 0; v < NV; v++) VSTORE(spill + r * NR + v * VL, acc[r][v]);
+    for (size_t r = 0; r < mr; r++)
+        for (size_t j = 0; j < nr; j++) {
+            float *p = y + r * ldyi + j * ldyj;
+            *p = add ? *p + spill[r * NR + j] : spill[r * NR + j];
+        }
+}
+
+TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
+                       size_t ldx, int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work) {
+    if (m0 >= m1 || n == 0) return;
+    size_t np = (n + NR - 1) / NR * NR;
+    float *ap = work, *bp = ap + (size_t)MC * KC, *spill = bp + k * np;
+    /* all of x as column panels, chunk by chunk: chunk k0's panel j0 at bp + k0 * np + j0 * kc, [kk][NR] */
+    for (size_t k0 = 0; k0 < k; k0 += KC) {
+        size_t kc = k - k0 < KC ? k - k0 : KC;
+        for (size_t j0 = 0; j0 < np; j0 += NR) {
+            float *panel = bp + k0 * np + j0 * kc;
+            size_t nr = n - j0 < NR ? n - j0 : NR;
+            if (x_by_k) {  /* x[kk][j]: rows of the panel are pieces of x's rows */
+                for (size_t kk = 0; kk < kc; kk++) {
+                    memcpy(panel + kk * NR, x + (k0 + kk) * ldx + j0, nr * sizeof(float));
+                    memset(panel + kk * NR + nr, 0, (NR - nr) * sizeof(float));
+                }
+            } else {
+                for (size_t c = 0; c < NR; c++) {
+                    const float *xr = c < nr ? x + (j0 + c) * ldx + k0 : NULL;
+                    for (size_t kk = 0; kk < kc; kk++) panel[kk * NR + c] = xr ? xr[kk] : 0.0f;
+                }
+            }
+        }
+    }
+    /* a block of weight rows at a time, along k: each row is read front to back (and the next chunk
+     * prefetched while this one is used) */
+    for (size_t i0 = m0; i0 < m1; i0 += MC) {
+        size_t mc = m1 - i0 < MC ? m1 - i0 : MC;
+        for (size_t k0 = 0; k0 < k; k0 += KC) {
+            size_t kc = k - k0 < KC ? k - k0 : KC;
+            for (size_t r0 = 0; r0 < mc; r0 += MR) {
+                float rows[MR][KC];
+                for (size_t r = 0; r < MR; r++) {
+                    if (r0 + r < mc) {
+                        const uint16_t *src = w + (i0 + r0 + r) * ldw + k0;
+                        if (k0 + KC < k)
+                            for (size_t kk = 0; kk < KC; kk += 32) _mm_prefetch((const char *)(src + KC + kk), _MM_HINT_T0);
+                        WIDEN(src, rows[r], kc);
+                    } else {
+                        memset(rows[r], 0, kc * sizeof(float));
+                    }
+                }
+                NAME(pack_rows)(rows, kc, ap + r0 * kc);
+            }
+            for (size_t j0 = 0; j0 < n; j0 += NR)
+                for (size_t r0 = 0; r0 < mc; r0 += MR)
+                    NAME(tile)(kc, ap + r0 * kc, bp + k0 * np + j0 * kc, y + (i0 + r0) * ldyi + j0 * ldyj, ldyi, ldyj,
+                               mc - r0 < MR ? mc - r0 : MR, n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
+        }
+    }
+}
+
+#undef NR
