@@ -6,7 +6,9 @@
 # (Tools/make_fixtures.py creates Tools/.venv).
 #   Benchmarks/compare.sh MODEL.safetensors [SIZE] [THREADS] [REPEAT]
 # PYTHON=... picks the reference interpreter, SCRATCH=... SwiftPM's build folder (default .build),
-# ONLY=... the rows (default sgemm,load,text,unet,vae).
+# ONLY=... the rows (default sgemm,load,text,unet,vae). ISA=avx2 on an AVX-512 CPU keeps both sides to
+# AVX2/FMA (an AVX2-only machine, like the one issue #7 was measured on): the engine's AVX2 kernels and
+# OpenBLAS's Haswell ones; PyTorch's ATen, oneDNN and MKL capped at AVX2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=$1; size=${2:-512}; threads=${3:-2}; repeat=${4:-3}
@@ -17,8 +19,13 @@ only=${ONLY:-sgemm,load,text,unet,vae}
 swift build -c release --scratch-path "$scratch" --product sdswift-bench >&2
 bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/sdswift-bench
 out=$(mktemp -d)
+engine_flags=()
+if [ "${ISA:-}" = avx2 ]; then
+    engine_flags=(--no-avx512)
+    export SDSWIFT_BLAS_CORE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2
+fi
 for r in $(seq "$rounds"); do
-    "$bin" "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only "$only" | tee "$out/engine.$r.txt"
+    "$bin" "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only "$only" "${engine_flags[@]}" | tee "$out/engine.$r.txt"
     "$py" Benchmarks/reference_bench.py "$model" --size "$size" --threads "$threads" --repeat "$repeat" --only "$only" \
         | tee "$out/reference.$r.txt"
 done

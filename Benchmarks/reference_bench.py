@@ -50,7 +50,8 @@ def main():
         g = f"{flops / seconds / 1e9:.1f}" if flops else "-"
         print(f"{name:<34} {seconds:10.3f} {g:>10} {rss_mib():8.0f}", flush=True)
 
-    print(f"reference (PyTorch {torch.__version__}): {a.model}, {a.size}x{a.size}, {a.threads} threads")
+    isa = torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") else "?"
+    print(f"reference (PyTorch {torch.__version__}, ATen {isa}): {a.model}, {a.size}x{a.size}, {a.threads} threads")
     print(f"{'work':<34} {'seconds':>10} {'GFLOP/s':>10} {'RSS MiB':>8}")
     if "sgemm" in only:
         n = 2048
