@@ -6,8 +6,8 @@
 #include <stdint.h>
 size_t sdk_gemmh512_work_floats(size_t n, size_t k);
 void sdk_gemmh512_rows(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
-                       size_t ldx, int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work);
+                       size_t ldx, float *y, size_t ldy, float *work);
 size_t sdk_gemmh256_work_floats(size_t n, size_t k);
 void sdk_gemmh256_rows(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
-                       size_t ldx, int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work);
+                       size_t ldx, float *y, size_t ldy, float *work);
 #endif

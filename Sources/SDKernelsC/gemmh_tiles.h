@@ -1,9 +1,9 @@
 /* Products with half-precision weights read as stored, for few columns: for i in [m0, m1), j < n
- *   y[i * ldyi + j * ldyj] = sum_k w[i][k] x[j][k]     (x[k][j] when x_by_k: an im2col matrix)
- * (w: halves, rows ldw apart; x: floats, rows ldx apart). Where n is small (the UNet's 8 x 8 and 4 x 4
- * maps against 1280 x 11520 weights) the product is bound by reading the weights: widening them to a
- * Float32 copy first writes and reads 8 more bytes per weight, and a Winograd filter transform more
- * still. Here they are widened while packed, a cache-sized panel at a time: a plain blocked GEMM with a
+ *   y[i][j] = sum_k w[i][k] x[k][j]
+ * (w: halves, rows ldw apart; x: floats (an im2col matrix), rows ldx apart; y: rows ldy apart).
+ * Where n is small (the UNet's 8 x 8 and 4 x 4 maps against 1280 x 11520 weights) the product is bound
+ * by reading the weights: widening them to a Float32 copy first writes and reads 8 more bytes per
+ * weight, and a Winograd filter transform more still. Here they are widened while packed, a cache-sized panel at a time: a plain blocked GEMM with a
  * register tile of MR weight rows x NR columns. (One thread, 1280 x 11520 weights: 1.8x widening plus
  * OpenBLAS at 32 columns, 1.15x at 128; a linear layer over 128 tokens measured slower in the UNet
  * than widening plus OpenBLAS on 2 threads, so only convolutions use it.)
@@ -32,9 +32,10 @@ TARGET static void NAME(pack_rows)(float rows[MR][KC], size_t kc, float *panel) 
         }
 }
 
-/* acc = ap (MR x kc) . bp (kc x NR); y tile (+)= acc for its first mr rows and nr columns. */
-__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, float *y, size_t ldyi, size_t ldyj,
-                              size_t mr, size_t nr, int add, float *spill) {
+/* acc = ap (MR x kc) . bp (kc x NR); y tile (+)= acc for its first mr rows and nr columns. Not inlined:
+ * inside the packing loops clang kept fewer accumulators in registers. */
+__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, float *y,
+                                                        size_t ldy, size_t mr, size_t nr, int add, float *spill) {
     VEC acc[MR][NV];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = VZERO();
@@ -46,10 +47,10 @@ __attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *
             for (int v = 0; v < NV; v++) acc[r][v] = VFMA(a, b[v], acc[r][v]);
         }
     }
-    if (ldyj == 1 && mr == MR && nr == NR) {  /* a whole tile of a row-major y */
+    if (mr == MR && nr == NR) {
         for (int r = 0; r < MR; r++)
             for (int v = 0; v < NV; v++) {
-                float *p = y + r * ldyi + v * VL;
+                float *p = y + r * ldy + v * VL;
                 VSTORE(p, add ? VADD(acc[r][v], VLOAD(p)) : acc[r][v]);
             }
         return;
@@ -58,13 +59,13 @@ __attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *
         for (int v = 0; v < NV; v++) VSTORE(spill + r * NR + v * VL, acc[r][v]);
     for (size_t r = 0; r < mr; r++)
         for (size_t j = 0; j < nr; j++) {
-            float *p = y + r * ldyi + j * ldyj;
+            float *p = y + r * ldy + j;
             *p = add ? *p + spill[r * NR + j] : spill[r * NR + j];
         }
 }
 
 TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
-                       size_t ldx, int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work) {
+                       size_t ldx, float *y, size_t ldy, float *work) {
     if (m0 >= m1 || n == 0) return;
     size_t np = (n + NR - 1) / NR * NR;
     float *ap = work, *bp = ap + (size_t)MC * KC, *spill = bp + k * np;
@@ -74,16 +75,9 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
         for (size_t j0 = 0; j0 < np; j0 += NR) {
             float *panel = bp + k0 * np + j0 * kc;
             size_t nr = n - j0 < NR ? n - j0 : NR;
-            if (x_by_k) {  /* x[kk][j]: rows of the panel are pieces of x's rows */
-                for (size_t kk = 0; kk < kc; kk++) {
-                    memcpy(panel + kk * NR, x + (k0 + kk) * ldx + j0, nr * sizeof(float));
-                    memset(panel + kk * NR + nr, 0, (NR - nr) * sizeof(float));
-                }
-            } else {
-                for (size_t c = 0; c < NR; c++) {
-                    const float *xr = c < nr ? x + (j0 + c) * ldx + k0 : NULL;
-                    for (size_t kk = 0; kk < kc; kk++) panel[kk * NR + c] = xr ? xr[kk] : 0.0f;
-                }
+            for (size_t kk = 0; kk < kc; kk++) {
+                memcpy(panel + kk * NR, x + (k0 + kk) * ldx + j0, nr * sizeof(float));
+                memset(panel + kk * NR + nr, 0, (NR - nr) * sizeof(float));
             }
         }
     }
@@ -109,7 +103,7 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
             }
             for (size_t j0 = 0; j0 < n; j0 += NR)
                 for (size_t r0 = 0; r0 < mc; r0 += MR)
-                    NAME(tile)(kc, ap + r0 * kc, bp + k0 * np + j0 * kc, y + (i0 + r0) * ldyi + j0 * ldyj, ldyi, ldyj,
+                    NAME(tile)(kc, ap + r0 * kc, bp + k0 * np + j0 * kc, y + (i0 + r0) * ldy + j0, ldy,
                                mc - r0 < MR ? mc - r0 : MR, n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
         }
     }

@@ -301,14 +301,13 @@ size_t sdk_gemm_half_work_floats(size_t n, size_t k) {
 }
 
 void sdk_gemm_half(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x, size_t ldx,
-                   int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work) {
+                   float *y, size_t ldy, float *work) {
 #if defined(__x86_64__) && defined(__clang__)
     if (sdk_use_avx512())
-        sdk_gemmh512_rows(m0, m1, n, k, w, ldw, x, ldx, x_by_k, y, ldyi, ldyj, work);
+        sdk_gemmh512_rows(m0, m1, n, k, w, ldw, x, ldx, y, ldy, work);
     else
-        sdk_gemmh256_rows(m0, m1, n, k, w, ldw, x, ldx, x_by_k, y, ldyi, ldyj, work);
+        sdk_gemmh256_rows(m0, m1, n, k, w, ldw, x, ldx, y, ldy, work);
 #else
-    (void)m0; (void)m1; (void)n; (void)k; (void)w; (void)ldw; (void)x; (void)ldx; (void)x_by_k; (void)y; (void)ldyi;
-    (void)ldyj; (void)work;
+    (void)m0; (void)m1; (void)n; (void)k; (void)w; (void)ldw; (void)x; (void)ldx; (void)y; (void)ldy; (void)work;
 #endif
 }

@@ -199,8 +199,7 @@ public final class Conv2d: @unchecked Sendable {
             }
             if let halves {
                 OpProfile.measure(label + " half") {
-                    HalfProduct.multiply(halves, rows: cout, k: kdim, columns: cols, x: col, ldx: cols, xByK: true,
-                                         y: out, ldyi: cols, ldyj: 1)
+                    HalfProduct.multiply(halves, rows: cout, k: kdim, columns: cols, x: col, y: out)
                 }
             } else {
                 // big fp16 weights in a few panels of output channels (rows [r0, r0 + rows) of out), so

@@ -22,13 +22,13 @@ public enum HalfProduct {
         return weight.halvesInUse
     }
 
-    /// y[i * ldyi + j * ldyj] = sum_k w[i][k] x[j][k] (x[k][j] when xByK) for the `rows` weight rows of
-    /// length k and n columns; the weight rows are split across the threads. (Callers count the FLOPs.)
+    /// y [rows][n] = w [rows][k] x [k][n] (all row-major); the weight rows are split across the threads.
+    /// (Callers count the FLOPs.)
     public static func multiply(_ w: UnsafePointer<UInt16>, rows: Int, k: Int, columns n: Int, x: UnsafePointer<Float>,
-                                ldx: Int, xByK: Bool, y: UnsafeMutablePointer<Float>, ldyi: Int, ldyj: Int) {
+                                y: UnsafeMutablePointer<Float>) {
         let work = sdk_gemm_half_work_floats(n, k)
         Parallel.chunks(rows, minChunk: 48) { s, e in
-            Scratch.with(work) { wk in sdk_gemm_half(s, e, n, k, w, k, x, ldx, xByK ? 1 : 0, y, ldyi, ldyj, wk) }
+            Scratch.with(work) { wk in sdk_gemm_half(s, e, n, k, w, k, x, n, y, n, wk) }
         }
     }
 }

@@ -64,14 +64,14 @@ void sdk_im2col(const float *x, size_t channels, size_t height, size_t width,
                 size_t out_y0, size_t out_rows, size_t out_w, float *col, size_t col_ld);
 
 /* Products with few columns and half-precision weights widened as they are packed (gemmh_tiles.h), for
- * weight rows [m0, m1) (a thread's share): y[i * ldyi + j * ldyj] = sum_k w[i][k] x[j][k], j < n
- * (x[k][j] when x_by_k); w: halves, rows ldw apart; x: floats, rows ldx apart;
+ * weight rows [m0, m1) (a thread's share): y[i][j] = sum_k w[i][k] x[k][j], j < n; w: halves, rows ldw
+ * apart; x: floats (an im2col matrix), rows ldx apart; y: rows ldy apart;
  * work: sdk_gemm_half_work_floats(n, k) floats.
  * Single-threaded; only where sdk_gemm_half_supported(k). */
 int sdk_gemm_half_supported(size_t k);
 size_t sdk_gemm_half_work_floats(size_t n, size_t k);
 void sdk_gemm_half(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x, size_t ldx,
-                   int x_by_k, float *y, size_t ldyi, size_t ldyj, float *work);
+                   float *y, size_t ldy, float *work);
 
 /* Nearest-neighbour 2x upsampling of [C][H][W] -> [C][2H][2W]. */
 void sdk_upsample_nearest2x(const float *x, float *y, size_t channels, size_t height, size_t width);
