@@ -3,8 +3,9 @@
  * (w: halves, rows ldw apart; x: floats (an im2col matrix), rows ldx apart; y: rows ldy apart).
  * Where n is small (the UNet's 8 x 8 and 4 x 4 maps against 1280 x 11520 weights) the product is bound
  * by reading the weights: widening them to a Float32 copy first writes and reads 8 more bytes per
- * weight, and a Winograd filter transform more still. Here they are widened while packed, a cache-sized panel at a time: a plain blocked GEMM with a
- * register tile of MR weight rows x NR columns. (One thread, 1280 x 11520 weights: 1.8x widening plus
+ * weight, and a Winograd filter transform more still. Here they are widened while packed, a
+ * cache-sized panel at a time: a plain blocked GEMM with a register tile of MR weight rows x NR
+ * columns. (One thread, 1280 x 11520 weights: 1.8x widening plus
  * OpenBLAS at 32 columns, 1.15x at 128; a linear layer over 128 tokens measured slower in the UNet
  * than widening plus OpenBLAS on 2 threads, so only convolutions use it.)
  *   x packed into panels of NR columns [k][NR] (zeros past n), a chunk of KC along k at a time;
