@@ -24,8 +24,8 @@ public enum ScaledDotProductAttention {
     public static var fused = getenv("SDSWIFT_ATTENTION").map { String(cString: $0) } != "sgemm"
 
     /// Heads and blocks of query rows spread over the threads, each through the fused kernel, which never
-    /// holds more than 32 rows x 96 keys of scores. Blocks are small enough to give every thread work even for one
-    /// head (the VAE's), and large enough that packing K and V per block costs little.
+    /// holds more than 32 rows x 96 keys of scores. Blocks are small enough to give every thread work even
+    /// for one head (the VAE's), and large enough that each block's pass over all of K and V costs little.
     static func fusedTiles(q: Tensor, k: Tensor, v: Tensor, heads: Int) -> Tensor {
         let b = q.shape[0], t = q.shape[1], c = q.shape[2], s = k.shape[1]
         precondition(c % heads == 0 && k.shape[2] == c && v.shape[2] == c && v.shape[1] == s)
