@@ -3,13 +3,6 @@ import XCTest
 
 /// Small maps of a batch convolved in one product (images side by side) against one product per image.
 final class BatchedConvolutionTests: XCTestCase {
-    func random(_ shape: [Int], seed: Int) -> Tensor {
-        let t = Tensor(shape)
-        var s = UInt64(seed) &* 6364136223846793005 &+ 1
-        for i in 0..<t.count { s = s &* 6364136223846793005 &+ 1442695040888963407; t[i] = Float(Int(s >> 40) % 2001 - 1000) / 1000 }
-        return t
-    }
-
     func testBatchedMatchesPerImage() {
         let saved = (Conv2d.batchedPlaneLimit, Conv2d.algorithms)
         defer { (Conv2d.batchedPlaneLimit, Conv2d.algorithms) = saved }
@@ -17,8 +10,8 @@ final class BatchedConvolutionTests: XCTestCase {
         var seed = 1
         for (k, stride, pad, n, cin, cout, h, w) in [(1, 1, 0, 2, 24, 40, 4, 4), (3, 1, 1, 2, 19, 13, 5, 7), (3, 2, 1, 3, 8, 9, 9, 6),
                                                    (1, 1, 0, 3, 5, 7, 1, 1), (3, 1, 1, 2, 16, 16, 1, 1)] {
-            let x = random([n, cin, h, w], seed: seed), wt = random([cout, cin * k * k], seed: seed + 1)
-            let b = random([cout], seed: seed + 2)
+            let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin * k * k], seed: seed + 1)
+            let b = randomTensor([cout], seed: seed + 2)
             seed += 3
             let conv = Conv2d(weight: WeightMatrix(rows: cout, cols: cin * k * k, float32: wt), kernel: k, bias: b,
                               stride: stride, padding: pad)

@@ -20,17 +20,10 @@ final class ConvolutionTests: XCTestCase {
         return y
     }
 
-    func random(_ shape: [Int], seed: Int) -> Tensor {
-        let t = Tensor(shape)
-        var s = UInt64(seed) &* 6364136223846793005 &+ 1
-        for i in 0..<t.count { s = s &* 6364136223846793005 &+ 1442695040888963407; t[i] = Float(Int(s >> 40) % 2001 - 1000) / 1000 }
-        return t
-    }
-
     func testBandedIm2colMatchesDirectConvolution() {
         let saved = Conv2d.maxColumnBytes
         defer { Conv2d.maxColumnBytes = saved }
-        let x = random([2, 5, 11, 9], seed: 1), w = random([7, 5, 3, 3], seed: 2), b = random([7], seed: 3)
+        let x = randomTensor([2, 5, 11, 9], seed: 1), w = randomTensor([7, 5, 3, 3], seed: 2), b = randomTensor([7], seed: 3)
         for (stride, pad) in [(1, (1, 1, 1, 1)), (2, (1, 1, 1, 1)), (2, (0, 0, 1, 1))] {
             let expected = reference(x, w, b, k: 3, stride: stride, pad: pad)
             for limit in [1 << 30, 5 * 9 * 9 * 4 * 2, 1] {  // whole, two-row bands, one row at a time

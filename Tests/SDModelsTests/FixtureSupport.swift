@@ -1,5 +1,6 @@
 import Foundation
 import SDCheckpoint
+import SDTensor
 import XCTest
 
 /// Paths and readers for the committed reference fixtures (made by Tools/make_fixtures.py).
@@ -15,6 +16,14 @@ enum Fixtures {
         let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         return (file, json)
     }
+}
+
+/// A tensor of `shape` filled from a seeded LCG: values scale * k / 1000 for k in -1000...1000.
+func randomTensor(_ shape: [Int], seed: Int, scale: Float = 1) -> Tensor {
+    let t = Tensor(shape)
+    var s = UInt64(seed) &* 6364136223846793005 &+ 1
+    for i in 0..<t.count { s = s &* 6364136223846793005 &+ 1442695040888963407; t[i] = scale * Float(Int(s >> 40) % 2001 - 1000) / 1000 }
+    return t
 }
 
 /// Max |a - b| over two equally long float sequences.

@@ -7,13 +7,6 @@ import XCTest
 /// query blocks, one key), several heads, head sizes from 8 to 512, scores large enough that the
 /// running maximum changes between key blocks.
 final class FusedAttentionTests: XCTestCase {
-    func random(_ shape: [Int], seed: Int, scale: Float) -> Tensor {
-        let t = Tensor(shape)
-        var s = UInt64(seed) &* 6364136223846793005 &+ 1
-        for i in 0..<t.count { s = s &* 6364136223846793005 &+ 1442695040888963407; t[i] = scale * Float(Int(s >> 40) % 2001 - 1000) / 1000 }
-        return t
-    }
-
     func testMatchesSgemmSoftmax() throws {
         try XCTSkipUnless(sdk_attention_supported(8) != 0, "no AVX2/FMA: the fused kernel is not used")
         let saved = ScaledDotProductAttention.fused
@@ -22,8 +15,8 @@ final class FusedAttentionTests: XCTestCase {
         for (b, t, s, heads, d, scale) in [(2, 77, 77, 3, 8, Float(1)), (1, 5, 1, 1, 16, 1), (2, 130, 257, 8, 40, 3),
                                            (1, 64, 77, 5, 64, 2), (2, 33, 300, 2, 80, 4), (1, 9, 140, 1, 160, 1),
                                            (1, 20, 50, 1, 512, 0.5), (1, 300, 100, 2, 40, 2)] as [(Int, Int, Int, Int, Int, Float)] {
-            let q = random([b, t, heads * d], seed: seed, scale: scale), k = random([b, s, heads * d], seed: seed + 1, scale: scale)
-            let v = random([b, s, heads * d], seed: seed + 2, scale: 1)
+            let q = randomTensor([b, t, heads * d], seed: seed, scale: scale), k = randomTensor([b, s, heads * d], seed: seed + 1, scale: scale)
+            let v = randomTensor([b, s, heads * d], seed: seed + 2, scale: 1)
             seed += 3
             ScaledDotProductAttention.fused = false
             let reference = ScaledDotProductAttention.compute(q: q, k: k, v: v, heads: heads).array

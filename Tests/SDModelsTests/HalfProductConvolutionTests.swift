@@ -6,13 +6,6 @@ import XCTest
 /// against the same convolutions with the weights widened first (sgemm, Winograd); the path must be
 /// taken where it applies (8...160 output positions over the batch) and not elsewhere.
 final class HalfProductConvolutionTests: XCTestCase {
-    func random(_ shape: [Int], seed: Int) -> Tensor {
-        let t = Tensor(shape)
-        var s = UInt64(seed) &* 6364136223846793005 &+ 1
-        for i in 0..<t.count { s = s &* 6364136223846793005 &+ 1442695040888963407; t[i] = Float(Int(s >> 40) % 2001 - 1000) / 1000 }
-        return t
-    }
-
     func halfMatrix(_ t: Tensor, rows: Int) -> WeightMatrix {
         let values = t.array
         return WeightMatrix(rows: rows, cols: t.count / rows) { out in
@@ -31,8 +24,8 @@ final class HalfProductConvolutionTests: XCTestCase {
         for (k, stride, pad, n, cin, cout, h, w) in [(3, 1, 1, 2, 64, 100, 8, 8), (3, 1, 1, 2, 48, 37, 4, 4),
                                                    (1, 1, 0, 2, 96, 50, 4, 4), (3, 2, 1, 2, 32, 24, 8, 8),
                                                    (3, 1, 1, 1, 160, 13, 5, 3), (1, 1, 0, 1, 16, 16, 3, 3)] {
-            let x = random([n, cin, h, w], seed: seed), wt = random([cout, cin * k * k], seed: seed + 1)
-            let b = random([cout], seed: seed + 2)
+            let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin * k * k], seed: seed + 1)
+            let b = randomTensor([cout], seed: seed + 2)
             seed += 3
             let conv = Conv2d(weight: halfMatrix(wt, rows: cout), kernel: k, bias: b, stride: stride, padding: pad)
             let (oh, ow) = conv.outputSize(height: h, width: w)
@@ -50,7 +43,7 @@ final class HalfProductConvolutionTests: XCTestCase {
     }
 
     func testNotTakenForLargeMapsOrFloat32() {
-        let wt = random([32, 32 * 9], seed: 5)
+        let wt = randomTensor([32, 32 * 9], seed: 5)
         let half = Conv2d(weight: halfMatrix(wt, rows: 32), kernel: 3, bias: nil)
         XCTAssertNil(HalfProduct.halves(of: half.weight, columns: 2 * 16 * 16), "16x16 maps of 2 images")
         let float = Conv2d(weight: WeightMatrix(rows: 32, cols: 32 * 9, float32: wt), kernel: 3, bias: nil)

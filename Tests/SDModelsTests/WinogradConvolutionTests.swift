@@ -7,13 +7,6 @@ import XCTest
 /// path's groups of 8 tiles, and the blocked/paneled schedule that large convolutions use; with the
 /// AVX2 transforms and with the portable ones.
 final class WinogradConvolutionTests: XCTestCase {
-    func random(_ shape: [Int], seed: Int) -> Tensor {
-        let t = Tensor(shape)
-        var s = UInt64(seed) &* 6364136223846793005 &+ 1
-        for i in 0..<t.count { s = s &* 6364136223846793005 &+ 1442695040888963407; t[i] = Float(Int(s >> 40) % 2001 - 1000) / 1000 }
-        return t
-    }
-
     private var saved = (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles)
 
     override func setUp() { saved = (Conv2d.algorithms, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) }
@@ -27,8 +20,8 @@ final class WinogradConvolutionTests: XCTestCase {
     /// worst difference of each Winograd result from im2col.
     func compare(n: Int, cin: Int, cout: Int, h: Int, w: Int, pad: (Int, Int, Int, Int), seed: Int,
                  file: StaticString = #filePath, line: UInt = #line) {
-        let x = random([n, cin, h, w], seed: seed), wt = random([cout, cin * 9], seed: seed + 1)
-        let b = random([cout], seed: seed + 2)
+        let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin * 9], seed: seed + 1)
+        let b = randomTensor([cout], seed: seed + 2)
         let conv = Conv2d(weight: WeightMatrix(rows: cout, cols: cin * 9, float32: wt), kernel: 3, bias: b,
                           asymmetricPadding: pad)
         Conv2d.algorithms = "im2col"
@@ -72,11 +65,11 @@ final class WinogradConvolutionTests: XCTestCase {
     /// both tile sizes, batch 2 (per-sample statistics), channel offsets, AVX2 and portable kernels.
     func testNormalizationInsideTheInputTransform() {
         let (n, cin, cout, h, w, groups) = (2, 24, 10, 13, 19, 4)
-        let x = random([n, cin, h, w], seed: 5)
+        let x = randomTensor([n, cin, h, w], seed: 5)
         for i in 0..<x.count { x[i] = x[i] * 3 + Float((i / (h * w)) % cin) - 7 }  // channel offsets
-        let norm = GroupNorm(groups: groups, eps: 1e-5, gamma: random([cin], seed: 6), beta: random([cin], seed: 7))
-        let conv = Conv2d(weight: WeightMatrix(rows: cout, cols: cin * 9, float32: random([cout, cin * 9], seed: 8)),
-                          kernel: 3, bias: random([cout], seed: 9))
+        let norm = GroupNorm(groups: groups, eps: 1e-5, gamma: randomTensor([cin], seed: 6), beta: randomTensor([cin], seed: 7))
+        let conv = Conv2d(weight: WeightMatrix(rows: cout, cols: cin * 9, float32: randomTensor([cout, cin * 9], seed: 8)),
+                          kernel: 3, bias: randomTensor([cout], seed: 9))
         for portable: Int32 in [0, 1] {
             sdk_force_portable_kernels(portable)
             for (algorithms, tile) in [("wino2", 2), ("auto", 4)] {
