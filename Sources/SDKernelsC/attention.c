@@ -15,8 +15,7 @@ int sdk_attention_supported(size_t d) {
 #endif
 }
 
-size_t sdk_attention_work_floats(size_t s, size_t d) {
-    (void)s;
+size_t sdk_attention_work_floats(size_t d) {
 #if defined(__x86_64__) && defined(__clang__)
     size_t a = sdk_attention512_work_floats(d), b = sdk_attention256_work_floats(d);
     return a > b ? a : b;

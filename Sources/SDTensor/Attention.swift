@@ -34,7 +34,7 @@ public enum ScaledDotProductAttention {
         let heads_ = b * heads, wanted = 4 * max(1, BLAS.threads)
         let blocks = max(1, min((t + 63) / 64, (wanted + heads_ - 1) / heads_))
         let rowsPerBlock = (t + blocks - 1) / blocks
-        let work = sdk_attention_work_floats(s, d)
+        let work = sdk_attention_work_floats(d)
         Parallel.forEach(heads_ * blocks) { item in
             let bh = item / blocks, block = item % blocks, bi = bh / heads, h = bh % heads
             let r0 = block * rowsPerBlock, rows = min(rowsPerBlock, t - r0)

@@ -39,7 +39,7 @@ int main(void){
   }
   for (int it=0; it<60; it++){
     size_t t=1+rand()%70, s=1+rand()%300, d=8*(1+rand()%12);
-    float *q=buf(t*d), *k=buf(s*d), *v=buf(s*d), *o=malloc(t*d*sizeof(float)), *wk=malloc(sdk_attention_work_floats(s,d)*sizeof(float));
+    float *q=buf(t*d), *k=buf(s*d), *v=buf(s*d), *o=malloc(t*d*sizeof(float)), *wk=malloc(sdk_attention_work_floats(d)*sizeof(float));
     if(!sdk_attention_supported(d)) break;
     sdk_attention_head(q,d,k,d,v,d,o,d,t,s,d,0.3f,wk);
     double worst=0;

@@ -49,9 +49,9 @@ void sdk_softmax_rows(float *x, size_t rows, size_t cols, float scale);
 
 /* Attention of one head in tiles (attention.c), single-threaded: o[i] = sum_j softmax_j(scale q_i.k_j) v_j
  * for t queries (rows of q, ldq floats apart) and s keys/values, head size d; o rows ldo apart.
- * work: sdk_attention_work_floats(s, d) floats. Only where sdk_attention_supported(d). */
+ * work: sdk_attention_work_floats(d) floats. Only where sdk_attention_supported(d). */
 int sdk_attention_supported(size_t d);
-size_t sdk_attention_work_floats(size_t s, size_t d);
+size_t sdk_attention_work_floats(size_t d);
 void sdk_attention_head(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                         float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work);
 
