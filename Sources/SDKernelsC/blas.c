@@ -8,7 +8,14 @@
  * SkylakeX's sgemm is twice Haswell's on an AVX-512 CPU (145 vs 70 GFLOP/s on 2 threads, measured);
  * BLASTests compares its products with a double-precision loop over every transpose, odd sizes,
  * strides, alpha and beta, and SDSWIFT_BLAS_CORE=Haswell (or OPENBLAS_CORETYPE) overrides the choice.
- * When no OpenBLAS can be loaded, a plain C product keeps us correct. */
+ * When no OpenBLAS can be loaded, a plain C product keeps us correct.
+ *
+ * Its worker threads also busy-wait (sched_yield in a loop) for 2^28 cycles, about 0.1 s, after each
+ * product before they sleep. Our own parallel loops (attention, Winograd transforms, norms) run on other
+ * threads right after a product, so with 2 threads on 2 cores half of our second core went to a
+ * yielding OpenBLAS worker: 140,000 sched_yield calls and 1.8 s of system time per 512x512 UNet step.
+ * Unless the user sets OPENBLAS_THREAD_TIMEOUT, we load it with 2^14 cycles (a few microseconds: enough
+ * for back-to-back products, such as a Winograd convolution's 36, to find the workers awake). */
 #include "sdkernels.h"
 #include <dlfcn.h>
 #include <pthread.h>
@@ -36,10 +43,16 @@ static void blas_load(void) {
             named = 1;
         }
     }
+    int timeout_named = 0;
+    if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
+        setenv("OPENBLAS_THREAD_TIMEOUT", "14", 1);
+        timeout_named = 1;
+    }
     const char *names[] = {"libopenblas.so.0", "libopenblas.so", "libopenblasp-r0.3.21.so", NULL};
     void *h = NULL;
     for (int i = 0; names[i] && !h; i++) h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     if (named) unsetenv("OPENBLAS_CORETYPE");
+    if (timeout_named) unsetenv("OPENBLAS_THREAD_TIMEOUT");
     if (!h) return;
     blas_sgemm = (sgemm_fn)dlsym(h, "cblas_sgemm");
     blas_set_threads = (void (*)(int))dlsym(h, "openblas_set_num_threads");

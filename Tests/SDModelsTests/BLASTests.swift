@@ -32,6 +32,34 @@ final class BLASTests: XCTestCase {
         for c in Self.cases where c.m * c.n * c.k <= 2_000_000 { check(c, portable: true) }
     }
 
+    /// OpenBLAS's workers busy-wait after a product (sched_yield in a loop) before they sleep; blas.c
+    /// shortens that wait, so that our own parallel loops right after a product get the cores. A worker
+    /// still spinning would use CPU time while this thread sleeps: about all of the 100 ms at
+    /// OpenBLAS's default (2^28 cycles), next to nothing now.
+    func testIdleBLASWorkersDoNotSpin() throws {
+        guard !BLAS.coreName.hasPrefix("portable") else { throw XCTSkip("no OpenBLAS") }
+        let saved = BLAS.threads
+        defer { BLAS.threads = saved }
+        BLAS.threads = 2
+        let n = 512
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        func cpuSeconds() -> Double {
+            var u = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &u)
+            return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+        }
+        var worst = 0.0
+        for _ in 0..<3 {
+            BLAS.gemm(m: n, n: n, k: n, a: a, b: b, c: &c)
+            let before = cpuSeconds()
+            usleep(100_000)
+            worst = max(worst, cpuSeconds() - before)
+        }
+        XCTAssertEqual(c[0], Float(n) * 0.125)
+        XCTAssertLessThan(worst, 0.03, "CPU seconds used while idle for 0.1 s after a product")
+    }
+
     private func check(_ c: Case, portable: Bool) {
         var g = SystemRandomNumberGenerator()
         let (aRows, aCols) = c.ta ? (c.k, c.m) : (c.m, c.k)
