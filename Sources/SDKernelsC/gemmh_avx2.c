@@ -24,5 +24,10 @@ TARGET static inline void widen256(const uint16_t *src, float *dst, size_t n) {
 #define VFMA _mm256_fmadd_ps
 #define VADD _mm256_add_ps
 #define WIDEN widen256
+#define VMUL _mm256_mul_ps
+#define VSUB _mm256_sub_ps
+#define IVEC __m256i
+#define VIDX9() _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63)
+#define VGATHER(p, i) _mm256_i32gather_ps(p, i, 4)
 #include "gemmh_tiles.h"
 #endif

@@ -23,5 +23,10 @@ TARGET static inline void widen512(const uint16_t *src, float *dst, size_t n) {
 #define VFMA _mm512_fmadd_ps
 #define VADD _mm512_add_ps
 #define WIDEN widen512
+#define VMUL _mm512_mul_ps
+#define VSUB _mm512_sub_ps
+#define IVEC __m512i
+#define VIDX9() _mm512_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63, 72, 81, 90, 99, 108, 117, 126, 135)
+#define VGATHER(p, i) _mm512_i32gather_ps(i, p, 4)
 #include "gemmh_tiles.h"
 #endif

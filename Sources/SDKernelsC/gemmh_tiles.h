@@ -14,7 +14,8 @@
  *     added to y.
  * Included by gemmh_avx2.c and gemmh_avx512.c after they define VEC, VL, TARGET, NAME(x), MR, NV
  * (NR = NV * VL), KC, MC (multiples of 4 and MR), VLOAD, VSTORE, VSET1, VZERO, VFMA(a, b, c) = a * b + c,
- * VADD, WIDEN(src, dst, count). */
+ * VADD, WIDEN(src, dst, count), and for the Winograd products VMUL, VSUB, IVEC, VIDX9() (lane i: 9 i) and
+ * VGATHER(base, idx). */
 #define NR (NV * VL)
 
 size_t NAME(work_floats)(size_t n, size_t k) { return (size_t)MC * KC + k * ((n + NR - 1) / NR * NR) + MR * NR; }
@@ -33,16 +34,16 @@ TARGET static void NAME(pack_rows)(float rows[MR][KC], size_t kc, float *panel) 
         }
 }
 
-/* acc = ap (MR x kc) . bp (kc x NR); y tile (+)= acc for its first mr rows and nr columns. Not inlined:
+/* acc = ap (MR x kc) . bp (kc x NR, rows ldb apart: NR when packed); y tile (+)= acc for its first mr rows and nr columns. Not inlined:
  * inside the packing loops clang kept fewer accumulators in registers. */
-__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, float *y,
-                                                        size_t ldy, size_t mr, size_t nr, int add, float *spill) {
+__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, size_t ldb,
+                                                        float *y, size_t ldy, size_t mr, size_t nr, int add, float *spill) {
     VEC acc[MR][NV];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = VZERO();
     for (size_t k = 0; k < kc; k++) {
         VEC b[NV];
-        for (int v = 0; v < NV; v++) b[v] = VLOAD(bp + k * NR + v * VL);
+        for (int v = 0; v < NV; v++) b[v] = VLOAD(bp + k * ldb + v * VL);
         for (int r = 0; r < MR; r++) {
             VEC a = VSET1(ap[k * MR + r]);
             for (int v = 0; v < NV; v++) acc[r][v] = VFMA(a, b[v], acc[r][v]);
@@ -104,10 +105,85 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
             }
             for (size_t j0 = 0; j0 < n; j0 += NR)
                 for (size_t r0 = 0; r0 < mc; r0 += MR)
-                    NAME(tile)(kc, ap + r0 * kc, bp + k0 * np + j0 * kc, y + (i0 + r0) * ldy + j0, ldy,
+                    NAME(tile)(kc, ap + r0 * kc, bp + k0 * np + j0 * kc, NR, y + (i0 + r0) * ldy + j0, ldy,
                                mc - r0 < MR ? mc - r0 : MR, n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
         }
     }
 }
 
+/* Winograd F(2x2, 3x3) products with the filters transformed from half precision as they are packed
+ * (sdk_wino2_half in sdkernels.h). For small maps (the UNet's 16 x 16 level: 1280 x 2560 filters, 128
+ * tiles) the transformed filters U = G g G^T are 16/9 of the weights in Float32: made up front they went
+ * to memory and back, and were packed again by sgemm, for few multiply-adds each. Here a block of WMC
+ * output channels x WKC input channels is widened and transformed into 16 packed panels per MR rows
+ * (the arithmetic of winograd.c's filter transform), which stay in L2 while each position's product
+ * reads its rows of V in place (rows ldv apart, one position's rows together, so no packing of V) and
+ * adds into M. */
+#define WMC (8 * MR)
+#define WKC 128
+
+size_t NAME(wino2_work_floats)(void) { return 16 * (size_t)WMC * WKC + 16 * (size_t)MR * KC + 9 * WKC + MR * NR; }
+
+/* The 16 transformed panels of rows [i0, i0 + mr) (zeros from mr to MR), input channels [k0, k0 + kc):
+ * position xi's panel ([kk][MR]) at ap + xi * stride. */
+TARGET static void NAME(wino2_pack)(const uint16_t *w, size_t cin, size_t i0, size_t mr, size_t k0, size_t kc,
+                                    float *taps, float (*rows)[MR][KC], float *ap, size_t stride) {
+    const IVEC idx = VIDX9();
+    const VEC half = VSET1(0.5f);
+    for (size_t r = 0; r < MR; r++) {
+        if (r >= mr) {
+            for (int xi = 0; xi < 16; xi++) memset(rows[xi][r], 0, kc * sizeof(float));
+            continue;
+        }
+        WIDEN(w + ((i0 + r) * cin + k0) * 9, taps, kc * 9);
+        for (size_t kk = 0; kk < kc; kk += VL) {
+            const float *g = taps + kk * 9;
+            VEC t[4][3];
+            for (int j = 0; j < 3; j++) {
+                VEC g0 = VGATHER(g + j, idx), g1 = VGATHER(g + 3 + j, idx), g2 = VGATHER(g + 6 + j, idx);
+                VEC s02 = VADD(g0, g2);
+                t[0][j] = g0;
+                t[1][j] = VMUL(half, VADD(s02, g1));
+                t[2][j] = VMUL(half, VSUB(s02, g1));
+                t[3][j] = g2;
+            }
+            for (int i = 0; i < 4; i++) {
+                VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
+                VSTORE(rows[4 * i + 0][r] + kk, a);
+                VSTORE(rows[4 * i + 1][r] + kk, VMUL(half, VADD(ac, b)));
+                VSTORE(rows[4 * i + 2][r] + kk, VMUL(half, VSUB(ac, b)));
+                VSTORE(rows[4 * i + 3][r] + kk, c);
+            }
+        }
+    }
+    for (int xi = 0; xi < 16; xi++) NAME(pack_rows)(rows[xi], kc, ap + xi * stride);
+}
+
+TARGET void NAME(wino2_rows)(size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w, const float *v,
+                             size_t ldv, size_t planev, float *m, size_t ldm, size_t planem, float *work) {
+    if (m0 >= m1 || n == 0) return;
+    float *ablock = work, *taps = ablock + 16 * (size_t)WMC * WKC + 16 * (size_t)MR * KC, *spill = taps + 9 * WKC;
+    float (*rows)[MR][KC] = (float (*)[MR][KC])(ablock + 16 * (size_t)WMC * WKC);
+    for (size_t i0 = m0; i0 < m1; i0 += WMC) {
+        size_t mc = m1 - i0 < WMC ? m1 - i0 : WMC, panels = (mc + MR - 1) / MR;
+        for (size_t k0 = 0; k0 < cin; k0 += WKC) {
+            size_t kc = cin - k0 < WKC ? cin - k0 : WKC, stride = panels * MR * kc;
+            for (size_t p = 0; p < panels; p++)
+                NAME(wino2_pack)(w, cin, i0 + p * MR, mc - p * MR < MR ? mc - p * MR : MR, k0, kc, taps, rows,
+                                 ablock + p * MR * kc, stride);
+            for (int xi = 0; xi < 16; xi++) {
+                const float *vx = v + xi * planev + k0 * ldv;
+                float *mx = m + xi * planem;
+                for (size_t j0 = 0; j0 < n; j0 += NR)
+                    for (size_t p = 0; p < panels; p++)
+                        NAME(tile)(kc, ablock + xi * stride + p * MR * kc, vx + j0, ldv,
+                                   mx + (i0 + p * MR) * ldm + j0, ldm, mc - p * MR < MR ? mc - p * MR : MR,
+                                   n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
+            }
+        }
+    }
+}
+
+#undef WMC
+#undef WKC
 #undef NR
