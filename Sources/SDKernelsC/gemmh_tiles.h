@@ -20,12 +20,12 @@
 
 size_t NAME(work_floats)(size_t n, size_t k) { return (size_t)MC * KC + k * ((n + NR - 1) / NR * NR) + MR * NR; }
 
-/* panel[kk][MR] = rows[r][kk]: 4 x 4 blocks transposed in registers (MR and kc multiples of 4). */
-TARGET static void NAME(pack_rows)(float rows[MR][KC], size_t kc, float *panel) {
+/* panel[kk][MR] = rows[r * ld + kk]: 4 x 4 blocks transposed in registers (MR and kc multiples of 4). */
+TARGET static void NAME(pack_rows)(const float *rows, size_t ld, size_t kc, float *panel) {
     for (size_t kk = 0; kk < kc; kk += 4)
         for (int r = 0; r < MR; r += 4) {
-            __m128 a = _mm_loadu_ps(rows[r] + kk), b = _mm_loadu_ps(rows[r + 1] + kk);
-            __m128 c = _mm_loadu_ps(rows[r + 2] + kk), d = _mm_loadu_ps(rows[r + 3] + kk);
+            __m128 a = _mm_loadu_ps(rows + r * ld + kk), b = _mm_loadu_ps(rows + (r + 1) * ld + kk);
+            __m128 c = _mm_loadu_ps(rows + (r + 2) * ld + kk), d = _mm_loadu_ps(rows + (r + 3) * ld + kk);
             _MM_TRANSPOSE4_PS(a, b, c, d);
             _mm_storeu_ps(panel + kk * MR + r, a);
             _mm_storeu_ps(panel + (kk + 1) * MR + r, b);
@@ -101,7 +101,7 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
                         memset(rows[r], 0, kc * sizeof(float));
                     }
                 }
-                NAME(pack_rows)(rows, kc, ap + r0 * kc);
+                NAME(pack_rows)(&rows[0][0], KC, kc, ap + r0 * kc);
             }
             for (size_t j0 = 0; j0 < n; j0 += NR)
                 for (size_t r0 = 0; r0 < mc; r0 += MR)
@@ -111,67 +111,106 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
     }
 }
 
-/* Winograd F(2x2, 3x3) products with the filters transformed from half precision as they are packed
- * (sdk_wino2_half in sdkernels.h). For small maps (the UNet's 16 x 16 level: 1280 x 2560 filters, 128
- * tiles) the transformed filters U = G g G^T are 16/9 of the weights in Float32: made up front they went
- * to memory and back, and were packed again by sgemm, for few multiply-adds each. Here a block of WMC
- * output channels x WKC input channels is widened and transformed into 16 packed panels per MR rows
- * (the arithmetic of winograd.c's filter transform), which stay in L2 while each position's product
- * reads its rows of V in place (rows ldv apart, one position's rows together, so no packing of V) and
- * adds into M. */
-#define WMC (8 * MR)
+/* Winograd products with the filters transformed from half precision as they are packed
+ * (sdk_wino_half in sdkernels.h), F(2x2, 3x3) with 16 positions and F(4x4, 3x3) with 36. For small maps
+ * (the UNet's 16 x 16 and 32 x 32 levels: 128 tiles) the transformed filters U = G g G^T are 16/9 or 4x
+ * the weights in Float32: made up front they went to memory and back, and were packed again by sgemm,
+ * for few multiply-adds each. Here a block of output channels (WMC(P)) x WKC input channels is widened
+ * and transformed into P packed panels per MR rows (the arithmetic of winograd.c's and winograd4.c's
+ * filter transforms), which stay in L2 while each position's product reads its rows of V in place (rows
+ * ldv apart, one position's rows together, so no packing of V) and adds into M. */
+#define WMC(P) ((P) == 16 ? 8 * MR : 4 * MR)
 #define WKC 128
 
-size_t NAME(wino2_work_floats)(void) { return 16 * (size_t)WMC * WKC + 16 * (size_t)MR * KC + 9 * WKC + MR * NR; }
+size_t NAME(wino_work_floats)(void) { return 36 * (size_t)WMC(36) * WKC + 36 * (size_t)MR * WKC + 9 * WKC + MR * NR; }
 
-/* The 16 transformed panels of rows [i0, i0 + mr) (zeros from mr to MR), input channels [k0, k0 + kc):
- * position xi's panel ([kk][MR]) at ap + xi * stride. */
-TARGET static void NAME(wino2_pack)(const uint16_t *w, size_t cin, size_t i0, size_t mr, size_t k0, size_t kc,
-                                    float *taps, float (*rows)[MR][KC], float *ap, size_t stride) {
-    const IVEC idx = VIDX9();
+/* U for the VL filters (r, kk..kk+VL) whose taps (widened, [kk][9]) start at g: position xi of F(2x2)
+ * to rows[xi * MR * WKC + kk]. */
+TARGET static inline void NAME(filter2)(const float *g, IVEC idx, float *rows) {
     const VEC half = VSET1(0.5f);
+    VEC t[4][3];
+    for (int j = 0; j < 3; j++) {
+        VEC g0 = VGATHER(g + j, idx), g1 = VGATHER(g + 3 + j, idx), g2 = VGATHER(g + 6 + j, idx);
+        VEC s02 = VADD(g0, g2);
+        t[0][j] = g0;
+        t[1][j] = VMUL(half, VADD(s02, g1));
+        t[2][j] = VMUL(half, VSUB(s02, g1));
+        t[3][j] = g2;
+    }
+    for (int i = 0; i < 4; i++) {
+        VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
+        VSTORE(rows + (4 * i + 0) * MR * WKC, a);
+        VSTORE(rows + (4 * i + 1) * MR * WKC, VMUL(half, VADD(ac, b)));
+        VSTORE(rows + (4 * i + 2) * MR * WKC, VMUL(half, VSUB(ac, b)));
+        VSTORE(rows + (4 * i + 3) * MR * WKC, c);
+    }
+}
+
+/* The same for F(4x4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. */
+TARGET static inline void NAME(filter4)(const float *g, IVEC idx, float *rows) {
+    const VEC quarter = VSET1(0.25f), m6 = VSET1(-1.0f / 6), c24 = VSET1(1.0f / 24), c6 = VSET1(1.0f / 6);
+    const VEC c12 = VSET1(1.0f / 12);
+    VEC t[6][3];
+    for (int j = 0; j < 3; j++) {
+        VEC g0 = VGATHER(g + j, idx), g1 = VGATHER(g + 3 + j, idx), g2 = VGATHER(g + 6 + j, idx);
+        VEC s02 = VADD(g0, g2), q = VADD(VMUL(g0, c24), VMUL(g2, c6)), h = VMUL(g1, c12);
+        t[0][j] = VMUL(g0, quarter);
+        t[1][j] = VMUL(VADD(s02, g1), m6);
+        t[2][j] = VMUL(VSUB(s02, g1), m6);
+        t[3][j] = VADD(q, h);
+        t[4][j] = VSUB(q, h);
+        t[5][j] = g2;
+    }
+    for (int i = 0; i < 6; i++) {
+        VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
+        VEC q = VADD(VMUL(a, c24), VMUL(c, c6)), h = VMUL(b, c12);
+        VSTORE(rows + (6 * i + 0) * MR * WKC, VMUL(a, quarter));
+        VSTORE(rows + (6 * i + 1) * MR * WKC, VMUL(VADD(ac, b), m6));
+        VSTORE(rows + (6 * i + 2) * MR * WKC, VMUL(VSUB(ac, b), m6));
+        VSTORE(rows + (6 * i + 3) * MR * WKC, VADD(q, h));
+        VSTORE(rows + (6 * i + 4) * MR * WKC, VSUB(q, h));
+        VSTORE(rows + (6 * i + 5) * MR * WKC, c);
+    }
+}
+
+/* The P transformed panels of rows [i0, i0 + mr) (zeros from mr to MR), input channels [k0, k0 + kc):
+ * position xi's panel ([kk][MR]) at ap + xi * stride; rows: P x MR x WKC floats of room. */
+TARGET static void NAME(wino_pack)(int P, const uint16_t *w, size_t cin, size_t i0, size_t mr, size_t k0,
+                                   size_t kc, float *taps, float *rows, float *ap, size_t stride) {
+    const IVEC idx = VIDX9();
     for (size_t r = 0; r < MR; r++) {
+        float *rr = rows + r * WKC;
         if (r >= mr) {
-            for (int xi = 0; xi < 16; xi++) memset(rows[xi][r], 0, kc * sizeof(float));
+            for (int xi = 0; xi < P; xi++) memset(rr + xi * MR * WKC, 0, kc * sizeof(float));
             continue;
         }
         WIDEN(w + ((i0 + r) * cin + k0) * 9, taps, kc * 9);
         for (size_t kk = 0; kk < kc; kk += VL) {
-            const float *g = taps + kk * 9;
-            VEC t[4][3];
-            for (int j = 0; j < 3; j++) {
-                VEC g0 = VGATHER(g + j, idx), g1 = VGATHER(g + 3 + j, idx), g2 = VGATHER(g + 6 + j, idx);
-                VEC s02 = VADD(g0, g2);
-                t[0][j] = g0;
-                t[1][j] = VMUL(half, VADD(s02, g1));
-                t[2][j] = VMUL(half, VSUB(s02, g1));
-                t[3][j] = g2;
-            }
-            for (int i = 0; i < 4; i++) {
-                VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
-                VSTORE(rows[4 * i + 0][r] + kk, a);
-                VSTORE(rows[4 * i + 1][r] + kk, VMUL(half, VADD(ac, b)));
-                VSTORE(rows[4 * i + 2][r] + kk, VMUL(half, VSUB(ac, b)));
-                VSTORE(rows[4 * i + 3][r] + kk, c);
-            }
+            if (P == 16)
+                NAME(filter2)(taps + kk * 9, idx, rr + kk);
+            else
+                NAME(filter4)(taps + kk * 9, idx, rr + kk);
         }
     }
-    for (int xi = 0; xi < 16; xi++) NAME(pack_rows)(rows[xi], kc, ap + xi * stride);
+    for (int xi = 0; xi < P; xi++) NAME(pack_rows)(rows + xi * MR * WKC, WKC, kc, ap + xi * stride);
 }
 
-TARGET void NAME(wino2_rows)(size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w, const float *v,
-                             size_t ldv, size_t planev, float *m, size_t ldm, size_t planem, float *work) {
+TARGET void NAME(wino_rows)(int tile, size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w,
+                            const float *v, size_t ldv, size_t planev, float *m, size_t ldm, size_t planem,
+                            float *work) {
     if (m0 >= m1 || n == 0) return;
-    float *ablock = work, *taps = ablock + 16 * (size_t)WMC * WKC + 16 * (size_t)MR * KC, *spill = taps + 9 * WKC;
-    float (*rows)[MR][KC] = (float (*)[MR][KC])(ablock + 16 * (size_t)WMC * WKC);
-    for (size_t i0 = m0; i0 < m1; i0 += WMC) {
-        size_t mc = m1 - i0 < WMC ? m1 - i0 : WMC, panels = (mc + MR - 1) / MR;
+    const int P = tile == 4 ? 36 : 16;
+    const size_t wmc = WMC(P);
+    float *ablock = work, *rows = ablock + 36 * (size_t)WMC(36) * WKC, *taps = rows + 36 * (size_t)MR * WKC;
+    float *spill = taps + 9 * WKC;
+    for (size_t i0 = m0; i0 < m1; i0 += wmc) {
+        size_t mc = m1 - i0 < wmc ? m1 - i0 : wmc, panels = (mc + MR - 1) / MR;
         for (size_t k0 = 0; k0 < cin; k0 += WKC) {
             size_t kc = cin - k0 < WKC ? cin - k0 : WKC, stride = panels * MR * kc;
             for (size_t p = 0; p < panels; p++)
-                NAME(wino2_pack)(w, cin, i0 + p * MR, mc - p * MR < MR ? mc - p * MR : MR, k0, kc, taps, rows,
-                                 ablock + p * MR * kc, stride);
-            for (int xi = 0; xi < 16; xi++) {
+                NAME(wino_pack)(P, w, cin, i0 + p * MR, mc - p * MR < MR ? mc - p * MR : MR, k0, kc, taps, rows,
+                                ablock + p * MR * kc, stride);
+            for (int xi = 0; xi < P; xi++) {
                 const float *vx = v + xi * planev + k0 * ldv;
                 float *mx = m + xi * planem;
                 for (size_t j0 = 0; j0 < n; j0 += NR)

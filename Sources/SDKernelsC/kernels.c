@@ -300,24 +300,24 @@ size_t sdk_gemm_half_work_floats(size_t n, size_t k) {
 #endif
 }
 
-size_t sdk_wino2_half_work_floats(void) {
+size_t sdk_wino_half_work_floats(void) {
 #if defined(__x86_64__) && defined(__clang__)
-    size_t a = sdk_gemmh512_wino2_work_floats(), b = sdk_gemmh256_wino2_work_floats();
+    size_t a = sdk_gemmh512_wino_work_floats(), b = sdk_gemmh256_wino_work_floats();
     return a > b ? a : b;
 #else
     return 0;
 #endif
 }
 
-void sdk_wino2_half(size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w, const float *v, size_t ldv,
-                    size_t planev, float *m, size_t ldm, size_t planem, float *work) {
+void sdk_wino_half(int tile, size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w, const float *v,
+                   size_t ldv, size_t planev, float *m, size_t ldm, size_t planem, float *work) {
 #if defined(__x86_64__) && defined(__clang__)
     if (sdk_use_avx512())
-        sdk_gemmh512_wino2_rows(m0, m1, n, cin, w, v, ldv, planev, m, ldm, planem, work);
+        sdk_gemmh512_wino_rows(tile, m0, m1, n, cin, w, v, ldv, planev, m, ldm, planem, work);
     else
-        sdk_gemmh256_wino2_rows(m0, m1, n, cin, w, v, ldv, planev, m, ldm, planem, work);
+        sdk_gemmh256_wino_rows(tile, m0, m1, n, cin, w, v, ldv, planev, m, ldm, planem, work);
 #else
-    (void)m0; (void)m1; (void)n; (void)cin; (void)w; (void)v; (void)ldv; (void)planev; (void)m; (void)ldm;
+    (void)tile; (void)m0; (void)m1; (void)n; (void)cin; (void)w; (void)v; (void)ldv; (void)planev; (void)m; (void)ldm;
     (void)planem; (void)work;
 #endif
 }

@@ -243,8 +243,8 @@ public final class Conv2d: @unchecked Sendable {
     /// leading dimension of P * ld.
     func winogradConv(_ x: Tensor, tile: Int,
                       normalization: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool)? = nil) -> Tensor {
-        if tile == 2, let halves = winograd2Halves(x) {
-            return winograd2FromHalves(x, halves: halves, normalization: normalization)
+        if let halves = winogradHalves(x, tile: tile) {
+            return winogradFromHalves(x, tile: tile, halves: halves, normalization: normalization)
         }
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)

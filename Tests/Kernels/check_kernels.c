@@ -66,28 +66,31 @@ int main(void){
     if(worst>1e-4){ printf("FAIL gemm_half m %zu [%zu,%zu) n %zu k %zu err %g\n",m,m0,m1,n,k,worst); fails++; }
     free(w);free(wf);free(x);free(y);free(y0);free(wk);
   }
-  /* Winograd F(2x2) products from half-precision filters: V's rows only as long as the contract asks
-   * (n rounded up to 32), so an overread shows under ASan; rows outside [m0, m1) untouched */
+  /* Winograd F(2x2) and F(4x4) products from half-precision filters: V's rows only as long as the
+   * contract asks (n rounded up to 32), so an overread shows under ASan; rows outside [m0, m1) untouched */
+  static const double G2[4][3]={{1,0,0},{.5,.5,.5},{.5,-.5,.5},{0,0,1}};
+  static const double G4[6][3]={{1./4,0,0},{-1./6,-1./6,-1./6},{-1./6,1./6,-1./6},{1./24,1./12,1./6},{1./24,-1./12,1./6},{0,0,1}};
   for (int it=0; it<40; it++){
+    int tile=it%2?4:2, P=(tile+2)*(tile+2), side=tile+2;
     size_t m=1+rand()%130, n=1+rand()%100, cin=16*(1+rand()%20), m0=rand()%(m+1), m1=m0+rand()%(m-m0+1);
     size_t ldv=(n+31)/32*32, planev=cin*ldv, ldm=n+rand()%3, planem=m*ldm;
     if(!sdk_gemm_half_supported(cin)) break;
     uint16_t *w=malloc(m*cin*9*2); float *wf=malloc(m*cin*9*sizeof(float));
     for(size_t i=0;i<m*cin*9;i++){ w[i]=(uint16_t)(0x3000+rand()%0x1000+(rand()%2?0x8000:0)); }
     sdk_f16_to_f32(w,wf,m*cin*9);
-    float *v=buf(16*planev), *mm=buf(16*planem), *m0v=malloc(16*planem*sizeof(float)), *wk=malloc(sdk_wino2_half_work_floats()*sizeof(float));
-    memcpy(m0v,mm,16*planem*sizeof(float));
-    sdk_wino2_half(m0,m1,n,cin,w,v,ldv,planev,mm,ldm,planem,wk);
-    static const double G[4][3]={{1,0,0},{.5,.5,.5},{.5,-.5,.5},{0,0,1}};
+    float *v=buf(P*planev), *mm=buf(P*planem), *m0v=malloc(P*planem*sizeof(float)), *wk=malloc(sdk_wino_half_work_floats()*sizeof(float));
+    memcpy(m0v,mm,P*planem*sizeof(float));
+    sdk_wino_half(tile,m0,m1,n,cin,w,v,ldv,planev,mm,ldm,planem,wk);
     double worst=0;
-    for(size_t i=0;i<m;i++) for(int xi=0;xi<16;xi++) for(size_t j=0;j<ldm;j++){
+    for(size_t i=0;i<m;i++) for(int xi=0;xi<P;xi++) for(size_t j=0;j<ldm;j++){
       double want=m0v[xi*planem+i*ldm+j];
       if(i>=m0&&i<m1&&j<n){ want=0;
         for(size_t c=0;c<cin;c++){ const float *g=wf+(i*cin+c)*9; double u=0;
-          for(int a=0;a<3;a++) for(int b=0;b<3;b++) u+=G[xi/4][a]*g[a*3+b]*G[xi%4][b];
+          for(int a=0;a<3;a++) for(int b=0;b<3;b++)
+            u+=(tile==4?G4[xi/side][a]*G4[xi%side][b]:G2[xi/side][a]*G2[xi%side][b])*g[a*3+b];
           want+=u*v[xi*planev+c*ldv+j]; } }
       double e=fabs(mm[xi*planem+i*ldm+j]-want); if(e>worst) worst=e; }
-    if(worst>1e-4){ printf("FAIL wino2_half m %zu [%zu,%zu) n %zu cin %zu err %g\n",m,m0,m1,n,cin,worst); fails++; }
+    if(worst>1e-4){ printf("FAIL wino_half tile %d m %zu [%zu,%zu) n %zu cin %zu err %g\n",tile,m,m0,m1,n,cin,worst); fails++; }
     free(w);free(wf);free(v);free(mm);free(m0v);free(wk);
   }
   for (int it=0; it<100; it++){ size_t n=1+rand()%100, r=1+rand()%5, cc=1+rand()%50;

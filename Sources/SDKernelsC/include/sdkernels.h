@@ -73,15 +73,16 @@ size_t sdk_gemm_half_work_floats(size_t n, size_t k);
 void sdk_gemm_half(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x, size_t ldx,
                    float *y, size_t ldy, float *work);
 
-/* Winograd F(2x2, 3x3) products straight from half-precision filters w[cout][cin][3][3] (gemmh_tiles.h):
- * for output channels i in [m0, m1) (a thread's share), positions xi < 16 (sdwinograd.h) and j < n,
+/* Winograd products straight from half-precision filters w[cout][cin][3][3] (gemmh_tiles.h), F(2x2, 3x3)
+ * (tile 2: 16 positions) or F(4x4, 3x3) (tile 4: 36): for output channels i in [m0, m1) (a thread's
+ * share), positions xi (sdwinograd.h) and j < n,
  *   m[xi * planem + i * ldm + j] = sum_c U_xi[i][c] v[xi * planev + c * ldv + j],  U = G g G^T,
  * the filters transformed while packed (no transformed copy exists). ldv >= n rounded up to 32, and v's
- * rows readable that far. work: sdk_wino2_half_work_floats() floats. Single-threaded; only where
+ * rows readable that far. work: sdk_wino_half_work_floats() floats. Single-threaded; only where
  * sdk_gemm_half_supported(cin). */
-size_t sdk_wino2_half_work_floats(void);
-void sdk_wino2_half(size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w, const float *v, size_t ldv,
-                    size_t planev, float *m, size_t ldm, size_t planem, float *work);
+size_t sdk_wino_half_work_floats(void);
+void sdk_wino_half(int tile, size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w, const float *v,
+                   size_t ldv, size_t planev, float *m, size_t ldm, size_t planem, float *work);
 
 /* Nearest-neighbour 2x upsampling of [C][H][W] -> [C][2H][2W]. */
 void sdk_upsample_nearest2x(const float *x, float *y, size_t channels, size_t height, size_t width);
