@@ -34,10 +34,12 @@ TARGET static void NAME(pack_rows)(const float *rows, size_t ld, size_t kc, floa
         }
 }
 
-/* acc = ap (MR x kc) . bp (kc x NR, rows ldb apart: NR when packed); y tile (+)= acc for its first mr rows and nr columns. Not inlined:
- * inside the packing loops clang kept fewer accumulators in registers. */
-__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, size_t ldb,
-                                                        float *y, size_t ldy, size_t mr, size_t nr, int add, float *spill) {
+/* acc = A (MR x kc: row r, column k at ap[k * ka + r * ra]) . bp (kc x NR, rows ldb apart: NR when packed);
+ * y tile (+)= acc for its first mr rows and nr columns. Inlined into the two tiles below with constant
+ * strides, so the compiler addresses A with fixed offsets. */
+__attribute__((always_inline)) TARGET static inline void NAME(tile_body)(size_t kc, const float *ap, size_t ka, size_t ra,
+                                                                       const float *bp, size_t ldb, float *y, size_t ldy,
+                                                                       size_t mr, size_t nr, int add, float *spill) {
     VEC acc[MR][NV];
     for (int r = 0; r < MR; r++)
         for (int v = 0; v < NV; v++) acc[r][v] = VZERO();
@@ -45,7 +47,7 @@ __attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *
         VEC b[NV];
         for (int v = 0; v < NV; v++) b[v] = VLOAD(bp + k * ldb + v * VL);
         for (int r = 0; r < MR; r++) {
-            VEC a = VSET1(ap[k * MR + r]);
+            VEC a = VSET1(ap[k * ka + r * ra]);
             for (int v = 0; v < NV; v++) acc[r][v] = VFMA(a, b[v], acc[r][v]);
         }
     }
@@ -64,6 +66,12 @@ __attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *
             float *p = y + r * ldy + j;
             *p = add ? *p + spill[r * NR + j] : spill[r * NR + j];
         }
+}
+
+/* A packed ([k][MR]). Not inlined: inside the packing loops clang kept fewer accumulators in registers. */
+__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, size_t ldb,
+                                                        float *y, size_t ldy, size_t mr, size_t nr, int add, float *spill) {
+    NAME(tile_body)(kc, ap, MR, 1, bp, ldb, y, ldy, mr, nr, add, spill);
 }
 
 TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
@@ -116,17 +124,17 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
  * (the UNet's 16 x 16 and 32 x 32 levels: 128 tiles) the transformed filters U = G g G^T are 16/9 or 4x
  * the weights in Float32: made up front they went to memory and back, and were packed again by sgemm,
  * for few multiply-adds each. Here a block of output channels (WMC(P)) x WKC input channels is widened
- * and transformed into P packed panels per MR rows (the arithmetic of winograd.c's and winograd4.c's
- * filter transforms), which stay in L2 while each position's product reads its rows of V in place (rows
+ * and transformed into P panels per MR rows (the arithmetic of winograd.c's and winograd4.c's filter
+ * transforms), which stay in L2 while each position's product reads its rows of V in place (rows
  * ldv apart, one position's rows together, so no packing of V) and adds into M. */
 #define WMC(P) ((P) == 16 ? 8 * MR : 4 * MR)
 #define WKC 128
 
-size_t NAME(wino_work_floats)(void) { return 36 * (size_t)WMC(36) * WKC + 36 * (size_t)MR * WKC + 9 * WKC + MR * NR; }
+size_t NAME(wino_work_floats)(void) { return 36 * (size_t)WMC(36) * WKC + 9 * WKC + MR * NR; }
 
 /* U for the VL filters (r, kk..kk+VL) whose taps (widened, [kk][9]) start at g: position xi of F(2x2)
- * to rows[xi * MR * WKC + kk]. */
-TARGET static inline void NAME(filter2)(const float *g, IVEC idx, float *rows) {
+ * to rows[xi * ps] (the VL values of row r from kk on). */
+TARGET static inline void NAME(filter2)(const float *g, IVEC idx, float *rows, size_t ps) {
     const VEC half = VSET1(0.5f);
     VEC t[4][3];
     for (int j = 0; j < 3; j++) {
@@ -139,15 +147,15 @@ TARGET static inline void NAME(filter2)(const float *g, IVEC idx, float *rows) {
     }
     for (int i = 0; i < 4; i++) {
         VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
-        VSTORE(rows + (4 * i + 0) * MR * WKC, a);
-        VSTORE(rows + (4 * i + 1) * MR * WKC, VMUL(half, VADD(ac, b)));
-        VSTORE(rows + (4 * i + 2) * MR * WKC, VMUL(half, VSUB(ac, b)));
-        VSTORE(rows + (4 * i + 3) * MR * WKC, c);
+        VSTORE(rows + (4 * i + 0) * ps, a);
+        VSTORE(rows + (4 * i + 1) * ps, VMUL(half, VADD(ac, b)));
+        VSTORE(rows + (4 * i + 2) * ps, VMUL(half, VSUB(ac, b)));
+        VSTORE(rows + (4 * i + 3) * ps, c);
     }
 }
 
 /* The same for F(4x4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. */
-TARGET static inline void NAME(filter4)(const float *g, IVEC idx, float *rows) {
+TARGET static inline void NAME(filter4)(const float *g, IVEC idx, float *rows, size_t ps) {
     const VEC quarter = VSET1(0.25f), m6 = VSET1(-1.0f / 6), c24 = VSET1(1.0f / 24), c6 = VSET1(1.0f / 6);
     const VEC c12 = VSET1(1.0f / 12);
     VEC t[6][3];
@@ -164,35 +172,42 @@ TARGET static inline void NAME(filter4)(const float *g, IVEC idx, float *rows) {
     for (int i = 0; i < 6; i++) {
         VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
         VEC q = VADD(VMUL(a, c24), VMUL(c, c6)), h = VMUL(b, c12);
-        VSTORE(rows + (6 * i + 0) * MR * WKC, VMUL(a, quarter));
-        VSTORE(rows + (6 * i + 1) * MR * WKC, VMUL(VADD(ac, b), m6));
-        VSTORE(rows + (6 * i + 2) * MR * WKC, VMUL(VSUB(ac, b), m6));
-        VSTORE(rows + (6 * i + 3) * MR * WKC, VADD(q, h));
-        VSTORE(rows + (6 * i + 4) * MR * WKC, VSUB(q, h));
-        VSTORE(rows + (6 * i + 5) * MR * WKC, c);
+        VSTORE(rows + (6 * i + 0) * ps, VMUL(a, quarter));
+        VSTORE(rows + (6 * i + 1) * ps, VMUL(VADD(ac, b), m6));
+        VSTORE(rows + (6 * i + 2) * ps, VMUL(VSUB(ac, b), m6));
+        VSTORE(rows + (6 * i + 3) * ps, VADD(q, h));
+        VSTORE(rows + (6 * i + 4) * ps, VSUB(q, h));
+        VSTORE(rows + (6 * i + 5) * ps, c);
     }
 }
 
 /* The P transformed panels of rows [i0, i0 + mr) (zeros from mr to MR), input channels [k0, k0 + kc):
- * position xi's panel ([kk][MR]) at ap + xi * stride; rows: P x MR x WKC floats of room. */
+ * position xi's panel at ap + xi * stride, row-major (row r's kc values at r * WKC): the transform's
+ * vectors run along the input channels of one row, and the tile reads A rows in place. */
 TARGET static void NAME(wino_pack)(int P, const uint16_t *w, size_t cin, size_t i0, size_t mr, size_t k0,
-                                   size_t kc, float *taps, float *rows, float *ap, size_t stride) {
+                                   size_t kc, float *taps, float *ap, size_t stride) {
     const IVEC idx = VIDX9();
     for (size_t r = 0; r < MR; r++) {
-        float *rr = rows + r * WKC;
+        float *rr = ap + r * WKC;
         if (r >= mr) {
-            for (int xi = 0; xi < P; xi++) memset(rr + xi * MR * WKC, 0, kc * sizeof(float));
+            for (int xi = 0; xi < P; xi++) memset(rr + xi * stride, 0, kc * sizeof(float));
             continue;
         }
         WIDEN(w + ((i0 + r) * cin + k0) * 9, taps, kc * 9);
         for (size_t kk = 0; kk < kc; kk += VL) {
             if (P == 16)
-                NAME(filter2)(taps + kk * 9, idx, rr + kk);
+                NAME(filter2)(taps + kk * 9, idx, rr + kk, stride);
             else
-                NAME(filter4)(taps + kk * 9, idx, rr + kk);
+                NAME(filter4)(taps + kk * 9, idx, rr + kk, stride);
         }
     }
-    for (int xi = 0; xi < P; xi++) NAME(pack_rows)(rows + xi * MR * WKC, WKC, kc, ap + xi * stride);
+}
+
+/* A row-major (rows WKC apart). */
+__attribute__((noinline)) TARGET static void NAME(tile_rows)(size_t kc, const float *ap, const float *bp, size_t ldb,
+                                                             float *y, size_t ldy, size_t mr, size_t nr, int add,
+                                                             float *spill) {
+    NAME(tile_body)(kc, ap, 1, WKC, bp, ldb, y, ldy, mr, nr, add, spill);
 }
 
 TARGET void NAME(wino_rows)(int tile, size_t m0, size_t m1, size_t n, size_t cin, const uint16_t *w,
@@ -201,23 +216,22 @@ TARGET void NAME(wino_rows)(int tile, size_t m0, size_t m1, size_t n, size_t cin
     if (m0 >= m1 || n == 0) return;
     const int P = tile == 4 ? 36 : 16;
     const size_t wmc = WMC(P);
-    float *ablock = work, *rows = ablock + 36 * (size_t)WMC(36) * WKC, *taps = rows + 36 * (size_t)MR * WKC;
-    float *spill = taps + 9 * WKC;
+    float *ablock = work, *taps = ablock + 36 * (size_t)WMC(36) * WKC, *spill = taps + 9 * WKC;
     for (size_t i0 = m0; i0 < m1; i0 += wmc) {
-        size_t mc = m1 - i0 < wmc ? m1 - i0 : wmc, panels = (mc + MR - 1) / MR;
+        size_t mc = m1 - i0 < wmc ? m1 - i0 : wmc, panels = (mc + MR - 1) / MR, stride = panels * MR * WKC;
         for (size_t k0 = 0; k0 < cin; k0 += WKC) {
-            size_t kc = cin - k0 < WKC ? cin - k0 : WKC, stride = panels * MR * kc;
+            size_t kc = cin - k0 < WKC ? cin - k0 : WKC;
             for (size_t p = 0; p < panels; p++)
-                NAME(wino_pack)(P, w, cin, i0 + p * MR, mc - p * MR < MR ? mc - p * MR : MR, k0, kc, taps, rows,
-                                ablock + p * MR * kc, stride);
+                NAME(wino_pack)(P, w, cin, i0 + p * MR, mc - p * MR < MR ? mc - p * MR : MR, k0, kc, taps,
+                                ablock + p * MR * WKC, stride);
             for (int xi = 0; xi < P; xi++) {
                 const float *vx = v + xi * planev + k0 * ldv;
                 float *mx = m + xi * planem;
                 for (size_t j0 = 0; j0 < n; j0 += NR)
                     for (size_t p = 0; p < panels; p++)
-                        NAME(tile)(kc, ablock + xi * stride + p * MR * kc, vx + j0, ldv,
-                                   mx + (i0 + p * MR) * ldm + j0, ldm, mc - p * MR < MR ? mc - p * MR : MR,
-                                   n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
+                        NAME(tile_rows)(kc, ablock + xi * stride + p * MR * WKC, vx + j0, ldv,
+                                        mx + (i0 + p * MR) * ldm + j0, ldm, mc - p * MR < MR ? mc - p * MR : MR,
+                                        n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
             }
         }
     }
