@@ -3,15 +3,16 @@
  * (w: halves, rows ldw apart; x: floats (an im2col matrix), rows ldx apart; y: rows ldy apart).
  * Where n is small (the UNet's 8 x 8 and 4 x 4 maps against 1280 x 11520 weights) the product is bound
  * by reading the weights: widening them to a Float32 copy first writes and reads 8 more bytes per
- * weight, and a Winograd filter transform more still. Here they are widened while packed, a
- * cache-sized panel at a time: a plain blocked GEMM with a register tile of MR weight rows x NR
- * columns. (One thread, 1280 x 11520 weights: 1.8x widening plus
- * OpenBLAS at 32 columns, 1.15x at 128; a linear layer over 128 tokens measured slower in the UNet
- * than widening plus OpenBLAS on 2 threads, so only convolutions use it.)
+ * weight, and a Winograd filter transform more still. Here they are widened a cache-sized block at a
+ * time: a plain blocked GEMM with a register tile of MR weight rows x NR columns. (One thread, 1280 x
+ * 11520 weights: 1.8x widening plus OpenBLAS at 32 columns, 1.15x at 128; a linear layer over 128
+ * tokens measured slower in the UNet than widening plus OpenBLAS on 2 threads, so only convolutions
+ * use it.)
  *   x packed into panels of NR columns [k][NR] (zeros past n), a chunk of KC along k at a time;
- *   for each block of MC weight rows, for each chunk of k: the rows widened and packed into panels of
- *     MR rows [k][MR]; every (row panel, column panel) pair: MR x NR sums in registers over the chunk,
- *     added to y.
+ *   for each block of MC weight rows, for each chunk of k: the rows widened side by side (row-major,
+ *     KC apart: the tile broadcasts each row's values in place, so they are never transposed into
+ *     [k][MR] panels: 1.1-1.3x at 32 columns); every (row panel, column panel) pair: MR x NR sums in
+ *     registers over the chunk, added to y.
  * Included by gemmh_avx2.c and gemmh_avx512.c after they define VEC, VL, TARGET, NAME(x), MR, NV
  * (NR = NV * VL), KC, MC (multiples of 4 and MR), VLOAD, VSTORE, VSET1, VZERO, VFMA(a, b, c) = a * b + c,
  * VADD, WIDEN(src, dst, count), and for the Winograd products VMUL, VSUB, IVEC, VIDX9() (lane i: 9 i) and
@@ -20,23 +21,9 @@
 
 size_t NAME(work_floats)(size_t n, size_t k) { return (size_t)MC * KC + k * ((n + NR - 1) / NR * NR) + MR * NR; }
 
-/* panel[kk][MR] = rows[r * ld + kk]: 4 x 4 blocks transposed in registers (MR and kc multiples of 4). */
-TARGET static void NAME(pack_rows)(const float *rows, size_t ld, size_t kc, float *panel) {
-    for (size_t kk = 0; kk < kc; kk += 4)
-        for (int r = 0; r < MR; r += 4) {
-            __m128 a = _mm_loadu_ps(rows + r * ld + kk), b = _mm_loadu_ps(rows + (r + 1) * ld + kk);
-            __m128 c = _mm_loadu_ps(rows + (r + 2) * ld + kk), d = _mm_loadu_ps(rows + (r + 3) * ld + kk);
-            _MM_TRANSPOSE4_PS(a, b, c, d);
-            _mm_storeu_ps(panel + kk * MR + r, a);
-            _mm_storeu_ps(panel + (kk + 1) * MR + r, b);
-            _mm_storeu_ps(panel + (kk + 2) * MR + r, c);
-            _mm_storeu_ps(panel + (kk + 3) * MR + r, d);
-        }
-}
-
 /* acc = A (MR x kc: row r, column k at ap[k * ka + r * ra]) . bp (kc x NR, rows ldb apart: NR when packed);
- * y tile (+)= acc for its first mr rows and nr columns. Inlined into the two tiles below with constant
- * strides, so the compiler addresses A with fixed offsets. */
+ * y tile (+)= acc for its first mr rows and nr columns. Inlined into the two tiles (rows KC and WKC
+ * apart) with constant strides, so the compiler addresses A with fixed offsets. */
 __attribute__((always_inline)) TARGET static inline void NAME(tile_body)(size_t kc, const float *ap, size_t ka, size_t ra,
                                                                        const float *bp, size_t ldb, float *y, size_t ldy,
                                                                        size_t mr, size_t nr, int add, float *spill) {
@@ -68,10 +55,12 @@ __attribute__((always_inline)) TARGET static inline void NAME(tile_body)(size_t 
         }
 }
 
-/* A packed ([k][MR]). Not inlined: inside the packing loops clang kept fewer accumulators in registers. */
-__attribute__((noinline)) TARGET static void NAME(tile)(size_t kc, const float *ap, const float *bp, size_t ldb,
-                                                        float *y, size_t ldy, size_t mr, size_t nr, int add, float *spill) {
-    NAME(tile_body)(kc, ap, MR, 1, bp, ldb, y, ldy, mr, nr, add, spill);
+/* A row-major, rows KC apart. Not inlined: inside the packing loops clang kept fewer accumulators in
+ * registers. */
+__attribute__((noinline)) TARGET static void NAME(tile_kc)(size_t kc, const float *ap, const float *bp, size_t ldb,
+                                                           float *y, size_t ldy, size_t mr, size_t nr, int add,
+                                                           float *spill) {
+    NAME(tile_body)(kc, ap, 1, KC, bp, ldb, y, ldy, mr, nr, add, spill);
 }
 
 TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t *w, size_t ldw, const float *x,
@@ -97,24 +86,21 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
         size_t mc = m1 - i0 < MC ? m1 - i0 : MC;
         for (size_t k0 = 0; k0 < k; k0 += KC) {
             size_t kc = k - k0 < KC ? k - k0 : KC;
-            for (size_t r0 = 0; r0 < mc; r0 += MR) {
-                float rows[MR][KC];
-                for (size_t r = 0; r < MR; r++) {
-                    if (r0 + r < mc) {
-                        const uint16_t *src = w + (i0 + r0 + r) * ldw + k0;
-                        if (k0 + KC < k)
-                            for (size_t kk = 0; kk < KC; kk += 32) _mm_prefetch((const char *)(src + KC + kk), _MM_HINT_T0);
-                        WIDEN(src, rows[r], kc);
-                    } else {
-                        memset(rows[r], 0, kc * sizeof(float));
-                    }
+            /* the block's rows widened side by side ([r][KC]; rows past mc zero), read in place by the tiles */
+            for (size_t r = 0; r < (mc + MR - 1) / MR * MR; r++) {
+                if (r < mc) {
+                    const uint16_t *src = w + (i0 + r) * ldw + k0;
+                    if (k0 + KC < k)
+                        for (size_t kk = 0; kk < KC; kk += 32) _mm_prefetch((const char *)(src + KC + kk), _MM_HINT_T0);
+                    WIDEN(src, ap + r * KC, kc);
+                } else {
+                    memset(ap + r * KC, 0, kc * sizeof(float));
                 }
-                NAME(pack_rows)(&rows[0][0], KC, kc, ap + r0 * kc);
             }
             for (size_t j0 = 0; j0 < n; j0 += NR)
                 for (size_t r0 = 0; r0 < mc; r0 += MR)
-                    NAME(tile)(kc, ap + r0 * kc, bp + k0 * np + j0 * kc, NR, y + (i0 + r0) * ldy + j0, ldy,
-                               mc - r0 < MR ? mc - r0 : MR, n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
+                    NAME(tile_kc)(kc, ap + r0 * KC, bp + k0 * np + j0 * kc, NR, y + (i0 + r0) * ldy + j0, ldy,
+                                  mc - r0 < MR ? mc - r0 : MR, n - j0 < NR ? n - j0 : NR, k0 > 0, spill);
         }
     }
 }
