@@ -15,8 +15,16 @@ final class CrossAttention: @unchecked Sendable {
 
     /// x: [B, T, C]; context: [B, S, Cc] (nil: self-attention) -> [B, T, C]
     func callAsFunction(_ x: Tensor, context: Tensor? = nil) -> Tensor {
+        toOut(attend(x, context: context))
+    }
+
+    /// residual += self(x, context): the output projection adds into the residual stream.
+    func callAsFunction(_ x: Tensor, context: Tensor? = nil, addingTo residual: Tensor) {
+        toOut(attend(x, context: context), addingTo: residual)
+    }
+
+    private func attend(_ x: Tensor, context: Tensor?) -> Tensor {
         let ctx = context ?? x
-        let o = ScaledDotProductAttention.compute(q: toQ(x), k: toK(ctx), v: toV(ctx), heads: heads)
-        return toOut(o)
+        return ScaledDotProductAttention.compute(q: toQ(x), k: toK(ctx), v: toV(ctx), heads: heads)
     }
 }

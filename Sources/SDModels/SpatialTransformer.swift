@@ -21,8 +21,8 @@ final class BasicTransformerBlock: @unchecked Sendable {
 
     /// x: [B, T, C] tokens, context: [B, S, Cc]
     func callAsFunction(_ x: Tensor, context: Tensor) -> Tensor {
-        Ops.addInPlace(x, attn1(norm1(x)))
-        Ops.addInPlace(x, attn2(norm2(x), context: context))
+        attn1(norm1(x), addingTo: x)
+        attn2(norm2(x), context: context, addingTo: x)
         feedForward(norm3(x), addingTo: x)
         return x
     }
@@ -35,7 +35,7 @@ final class BasicTransformerBlock: @unchecked Sendable {
     private func feedForward(_ h: Tensor, addingTo x: Tensor) {
         let c = h.shape[h.shape.count - 1], rows = h.count / c
         let inner = ffIn.outFeatures / 2, chunk = min(rows, Self.feedForwardRows)
-        let proj = Tensor([chunk, 2 * inner]), gated = Tensor([chunk, inner]), out = Tensor([chunk, c])
+        let proj = Tensor([chunk, 2 * inner]), gated = Tensor([chunk, inner])
         ffIn.weight.withFloat32 { wIn in ffOut.weight.withFloat32 { wOut in
             var r0 = 0
             while r0 < rows {
@@ -46,10 +46,7 @@ final class BasicTransformerBlock: @unchecked Sendable {
                         sdk_geglu(proj.data + s * 2 * inner, gated.data + s * inner, e - s, inner)
                     }
                 }
-                ffOut.apply(gated.data, rows: n, weights: wOut, into: out.data)
-                OpProfile.measure("add") {
-                    Parallel.chunks(n * c) { s, e in sdk_add(x.data + r0 * c + s, out.data + s, e - s) }
-                }
+                ffOut.apply(gated.data, rows: n, weights: wOut, into: x.data + r0 * c, accumulate: true)
                 r0 += n
             }
         } }

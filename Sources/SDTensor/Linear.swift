@@ -35,16 +35,33 @@ public final class Linear: @unchecked Sendable {
         return y
     }
 
-    /// y[rows, out] = x[rows, in] W^T + b with the weights already as Float32 (`w`, from
-    /// weight.withFloat32): for callers that run one layer over a tensor's rows in chunks.
-    public func apply(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        OpProfile.measure("linear") { product(x, rows: rows, weights: w, into: y) }
+    /// r += x W^T + b (a residual connection): the product adds into r (sgemm with beta 1), so there is
+    /// neither a separate sum nor a zeroed output.
+    public func callAsFunction(_ x: Tensor, addingTo r: Tensor) {
+        let rows = x.count / inFeatures
+        precondition(rows * inFeatures == x.count && r.count == rows * outFeatures,
+                     "Linear: input \(x.shape), residual \(r.shape) vs \(inFeatures) -> \(outFeatures)")
+        OpProfile.measure("linear") {
+            let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
+            weight.withFloat32 { w in
+                if OpProfile.enabled { OpProfile.add("linear widen", OpProfile.seconds() - t0) }
+                product(x.data, rows: rows, weights: w, into: r.data, accumulate: true)
+            }
+        }
     }
 
-    private func product(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    /// y[rows, out] = x[rows, in] W^T + b (accumulate: y += ...) with the weights already as Float32
+    /// (`w`, from weight.withFloat32): for callers that run one layer over a tensor's rows in chunks.
+    public func apply(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                      accumulate: Bool = false) {
+        OpProfile.measure("linear") { product(x, rows: rows, weights: w, into: y, accumulate: accumulate) }
+    }
+
+    private func product(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
+                         accumulate: Bool = false) {
         FLOPCount.add(2 * rows * inFeatures * outFeatures)
         OpProfile.measure("linear gemm") {
-            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y)
+            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, beta: accumulate ? 1 : 0, c: y)
         }
         if let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
     }
