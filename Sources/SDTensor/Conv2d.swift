@@ -272,7 +272,7 @@ public final class Conv2d: @unchecked Sendable {
             var r0 = 0
             while r0 < tileRows {
                 let r1 = min(tileRows, r0 + blockRows), cols = (r1 - r0) * tw, ld = Self.paddedRow(cols)
-                OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, ld, normalization) }
+                OpProfile.measure(label + " input") { winogradInput(x, tile, vec, r0, r1, th, tw, v, plane: ld, channelStride: positions * ld, normalization) }
                 var p0 = 0
                 while p0 < cout {
                     let rows = min(panel, cout - p0)
@@ -297,7 +297,7 @@ public final class Conv2d: @unchecked Sendable {
                         }
                     }
                     OpProfile.measure(label + " output") {
-                        winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, ld, y, oh, ow)
+                        winogradOutput(m, tile, vec, rows: rows, p0: p0, r0, r1, th, tw, plane: ld, channelStride: positions * ld, y, oh, ow)
                     }
                     p0 += rows
                 }
@@ -321,12 +321,14 @@ public final class Conv2d: @unchecked Sendable {
     }
 
     /// V for global tile rows [r0, r1): channels split across threads, each image's part in turn;
-    /// channel c's rows start at c * P * ld.
-    private func winogradInput(_ x: Tensor, _ tile: Int, _ vec: Int32, _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int,
-                               _ v: UnsafeMutablePointer<Float>, _ ld: Int,
-                               _ normalization: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool)?) {
-        let h = x.shape[2], w = x.shape[3], cin = inChannels, channelStride = (tile + 2) * (tile + 2) * ld
-        Parallel.chunks(cin, minChunk: max(1, 32_768 / max(1, channelStride))) { s, e in
+    /// channel c's rows start at c * channelStride, a position's `plane` floats after the one before
+    /// (winogradConv: P * ld and ld; winogradFromHalves: ld and a position's whole block).
+    func winogradInput(_ x: Tensor, _ tile: Int, _ vec: Int32, _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int,
+                       _ v: UnsafeMutablePointer<Float>, plane: Int, channelStride: Int,
+                       _ normalization: (scale: UnsafePointer<Float>, shift: UnsafePointer<Float>, silu: Bool)?) {
+        let h = x.shape[2], w = x.shape[3], cin = inChannels
+        let perChannel = (tile + 2) * (tile + 2) * (r1 - r0) * tw  // values one channel writes
+        Parallel.chunks(cin, minChunk: max(1, 32_768 / max(1, perChannel))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)  // this image's tile rows in the block
                 for c in s..<e {
@@ -336,29 +338,31 @@ public final class Conv2d: @unchecked Sendable {
                         act = sdk_input_act(scale: nz.scale[i * cin + c], shift: nz.shift[i * cin + c], kind: nz.silu ? 2 : 1)
                     }
                     if tile == 4 {
-                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld, vec, &act)
+                        sdk_wino4_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, plane, vec, &act)
                     } else {
-                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, ld, &act)
+                        sdk_wino2_input(xc, h, w, padding.0, padding.1, a - i * th, b - i * th, tw, vc, plane, &act)
                     }
                 }
             }
         }
     }
 
-    /// Output transform of a panel of output channels for global tile rows [r0, r1), plus bias.
-    private func winogradOutput(_ m: UnsafeMutablePointer<Float>, _ tile: Int, _ vec: Int32, rows: Int, p0: Int,
-                                _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int, _ ld: Int, _ y: Tensor, _ oh: Int, _ ow: Int) {
-        let cout = outChannels, channelStride = (tile + 2) * (tile + 2) * ld
-        Parallel.chunks(rows, minChunk: max(1, 32_768 / max(1, channelStride))) { s, e in
+    /// Output transform of a panel of output channels for global tile rows [r0, r1), plus bias; M laid
+    /// out as winogradInput's V.
+    func winogradOutput(_ m: UnsafeMutablePointer<Float>, _ tile: Int, _ vec: Int32, rows: Int, p0: Int,
+                        _ r0: Int, _ r1: Int, _ th: Int, _ tw: Int, plane: Int, channelStride: Int,
+                        _ y: Tensor, _ oh: Int, _ ow: Int) {
+        let cout = outChannels, perChannel = (tile + 2) * (tile + 2) * (r1 - r0) * tw
+        Parallel.chunks(rows, minChunk: max(1, 32_768 / max(1, perChannel))) { s, e in
             for i in (r0 / th)...((r1 - 1) / th) {
                 let a = max(r0, i * th), b = min(r1, (i + 1) * th)
                 for co in s..<e {
                     let mc = m + co * channelStride + (a - r0) * tw, yc = y.data + (i * cout + p0 + co) * oh * ow
                     let bc = bias?.data[p0 + co] ?? 0
                     if tile == 4 {
-                        sdk_wino4_output(mc, ld, a - i * th, b - i * th, tw, bc, yc, oh, ow, vec)
+                        sdk_wino4_output(mc, plane, a - i * th, b - i * th, tw, bc, yc, oh, ow, vec)
                     } else {
-                        sdk_wino2_output(mc, ld, a - i * th, b - i * th, tw, bc, yc, oh, ow)
+                        sdk_wino2_output(mc, plane, a - i * th, b - i * th, tw, bc, yc, oh, ow)
                     }
                 }
             }

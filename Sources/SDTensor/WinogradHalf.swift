@@ -37,7 +37,7 @@ extension Conv2d {
         let n = x.shape[0], h = x.shape[2], w = x.shape[3]
         let (oh, ow) = outputSize(height: h, width: w)
         let y = Tensor([n, outChannels, oh, ow])
-        let th = (oh + tile - 1) / tile, tw = (ow + tile - 1) / tile, cols = n * th * tw, plane = th * tw
+        let th = (oh + tile - 1) / tile, tw = (ow + tile - 1) / tile, cols = n * th * tw
         let cin = inChannels, cout = outChannels, positions = (tile + 2) * (tile + 2)
         let label = tile == 4 ? "wino4x4" : "wino2x2"
         let vec = sdk_use_avx2()  // the input and output transforms of F(4x4) must take the same path
@@ -48,22 +48,7 @@ extension Conv2d {
         Scratch.with(positions * (planeV + planeM)) { buffer in
             let v = buffer, m = buffer + positions * planeV
             OpProfile.measure(label + " input") {
-                Parallel.chunks(cin, minChunk: max(1, 4096 / max(1, plane))) { s, e in
-                    for i in 0..<n {
-                        for c in s..<e {
-                            var act = sdk_input_act(scale: 1, shift: 0, kind: 0)
-                            if let nz = normalization {
-                                act = sdk_input_act(scale: nz.scale[i * cin + c], shift: nz.shift[i * cin + c], kind: nz.silu ? 2 : 1)
-                            }
-                            let xc = x.data + (i * cin + c) * h * w, vc = v + c * ld + i * plane
-                            if tile == 4 {
-                                sdk_wino4_input(xc, h, w, padding.0, padding.1, 0, th, tw, vc, planeV, vec, &act)
-                            } else {
-                                sdk_wino2_input(xc, h, w, padding.0, padding.1, 0, th, tw, vc, planeV, &act)
-                            }
-                        }
-                    }
-                }
+                winogradInput(x, tile, vec, 0, n * th, th, tw, v, plane: planeV, channelStride: ld, normalization)
             }
             OpProfile.measure(label + " half") {
                 let work = sdk_wino_half_work_floats()
@@ -74,19 +59,7 @@ extension Conv2d {
                 }
             }
             OpProfile.measure(label + " output") {
-                Parallel.chunks(cout, minChunk: max(1, 4096 / max(1, plane))) { s, e in
-                    for i in 0..<n {
-                        for co in s..<e {
-                            let mc = m + co * ld + i * plane, yc = y.data + (i * cout + co) * oh * ow
-                            let b = bias?.data[co] ?? 0
-                            if tile == 4 {
-                                sdk_wino4_output(mc, planeM, 0, th, tw, b, yc, oh, ow, vec)
-                            } else {
-                                sdk_wino2_output(mc, planeM, 0, th, tw, b, yc, oh, ow)
-                            }
-                        }
-                    }
-                }
+                winogradOutput(m, tile, vec, rows: cout, p0: 0, 0, n * th, th, tw, plane: planeM, channelStride: ld, y, oh, ow)
             }
         }
         return y
