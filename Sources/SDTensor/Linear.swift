@@ -25,13 +25,7 @@ public final class Linear: @unchecked Sendable {
         var shape = x.shape
         shape[shape.count - 1] = outFeatures
         let y = Tensor(shape)
-        OpProfile.measure("linear") {
-            let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
-            weight.withFloat32 { w in
-                if OpProfile.enabled { OpProfile.add("linear widen", OpProfile.seconds() - t0) }
-                product(x.data, rows: rows, weights: w, into: y.data)
-            }
-        }
+        widenedProduct(x.data, rows: rows, into: y.data, accumulate: false)
         return y
     }
 
@@ -41,11 +35,16 @@ public final class Linear: @unchecked Sendable {
         let rows = x.count / inFeatures
         precondition(rows * inFeatures == x.count && r.count == rows * outFeatures,
                      "Linear: input \(x.shape), residual \(r.shape) vs \(inFeatures) -> \(outFeatures)")
+        widenedProduct(x.data, rows: rows, into: r.data, accumulate: true)
+    }
+
+    /// The product with the weights as Float32 for this call (their widening timed for the profile).
+    private func widenedProduct(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, accumulate: Bool) {
         OpProfile.measure("linear") {
             let t0 = OpProfile.enabled ? OpProfile.seconds() : 0
             weight.withFloat32 { w in
                 if OpProfile.enabled { OpProfile.add("linear widen", OpProfile.seconds() - t0) }
-                product(x.data, rows: rows, weights: w, into: r.data, accumulate: true)
+                product(x, rows: rows, weights: w, into: y, accumulate: accumulate)
             }
         }
     }

@@ -43,3 +43,12 @@ func assertClose(_ a: [Float], _ b: [Float], tolerance: Float, _ what: String,
     let d = maxAbsDiff(a, b, file: file, line: line)
     XCTAssertLessThanOrEqual(d, tolerance, "\(what): max abs error \(d)", file: file, line: line)
 }
+
+/// A half-precision WeightMatrix holding `t`'s values rounded to Float16, `rows` rows.
+func halfWeightMatrix(_ t: Tensor, rows: Int) -> WeightMatrix {
+    let values = t.array
+    return WeightMatrix(rows: rows, cols: t.count / rows) { out in
+        for i in 0..<values.count { out[i] = Float16(values[i]).bitPattern }
+        return true
+    }!
+}

@@ -6,14 +6,6 @@ import XCTest
 /// against the same convolutions with the weights widened first (sgemm, Winograd); the path must be
 /// taken where it applies (8...160 output positions over the batch) and not elsewhere.
 final class HalfProductConvolutionTests: XCTestCase {
-    func halfMatrix(_ t: Tensor, rows: Int) -> WeightMatrix {
-        let values = t.array
-        return WeightMatrix(rows: rows, cols: t.count / rows) { out in
-            for i in 0..<values.count { out[i] = Float16(values[i]).bitPattern }
-            return true
-        }!
-    }
-
     func testMatchesWidenedWeights() throws {
         try XCTSkipUnless(sdk_gemm_half_supported(16) != 0, "no AVX2/F16C: the path is not used")
         let saved = HalfProduct.enabled
@@ -27,7 +19,7 @@ final class HalfProductConvolutionTests: XCTestCase {
             let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin * k * k], seed: seed + 1)
             let b = randomTensor([cout], seed: seed + 2)
             seed += 3
-            let conv = Conv2d(weight: halfMatrix(wt, rows: cout), kernel: k, bias: b, stride: stride, padding: pad)
+            let conv = Conv2d(weight: halfWeightMatrix(wt, rows: cout), kernel: k, bias: b, stride: stride, padding: pad)
             let (oh, ow) = conv.outputSize(height: h, width: w)
             HalfProduct.enabled = false
             let widened = conv(x).array
@@ -44,7 +36,7 @@ final class HalfProductConvolutionTests: XCTestCase {
 
     func testNotTakenForLargeMapsOrFloat32() {
         let wt = randomTensor([32, 32 * 9], seed: 5)
-        let half = Conv2d(weight: halfMatrix(wt, rows: 32), kernel: 3, bias: nil)
+        let half = Conv2d(weight: halfWeightMatrix(wt, rows: 32), kernel: 3, bias: nil)
         XCTAssertNil(HalfProduct.halves(of: half.weight, columns: 2 * 16 * 16), "16x16 maps of 2 images")
         let float = Conv2d(weight: WeightMatrix(rows: 32, cols: 32 * 9, float32: wt), kernel: 3, bias: nil)
         XCTAssertNil(HalfProduct.halves(of: float.weight, columns: 64))

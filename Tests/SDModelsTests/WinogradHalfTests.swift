@@ -8,14 +8,6 @@ import XCTest
 /// odd sizes and padding, GroupNorm+SiLU inside the input transform, AVX-512 and AVX2 kernels. The path
 /// must be taken where it applies and not for Float32 weights or large maps.
 final class WinogradHalfTests: XCTestCase {
-    func halfMatrix(_ t: Tensor, rows: Int) -> WeightMatrix {
-        let values = t.array
-        return WeightMatrix(rows: rows, cols: t.count / rows) { out in
-            for i in 0..<values.count { out[i] = Float16(values[i]).bitPattern }
-            return true
-        }!
-    }
-
     func testMatchesIm2colWithWidenedWeights() throws {
         try XCTSkipUnless(sdk_gemm_half_supported(16) != 0, "no AVX2/F16C: the path is not used")
         let saved = (Conv2d.algorithms, HalfProduct.enabled, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles)
@@ -31,7 +23,7 @@ final class WinogradHalfTests: XCTestCase {
             let x = randomTensor([n, cin, h, w], seed: seed), wt = randomTensor([cout, cin * 9], seed: seed + 1)
             let b = randomTensor([cout], seed: seed + 2)
             seed += 3
-            let conv = Conv2d(weight: halfMatrix(wt, rows: cout), kernel: 3, bias: b, asymmetricPadding: pad)
+            let conv = Conv2d(weight: halfWeightMatrix(wt, rows: cout), kernel: 3, bias: b, asymmetricPadding: pad)
             (Conv2d.algorithms, HalfProduct.enabled, Conv2d.winogradMinTiles, Conv2d.winograd4MinTiles) = ("im2col", false, 1, 1)
             let reference = conv(x).array
             var largest: Float = 1
@@ -60,7 +52,7 @@ final class WinogradHalfTests: XCTestCase {
         let x = randomTensor([n, cin, h, w], seed: 3)
         for i in 0..<x.count { x[i] = x[i] * 3 + Float((i / (h * w)) % cin) - 7 }
         let norm = GroupNorm(groups: 8, eps: 1e-5, gamma: randomTensor([cin], seed: 4), beta: randomTensor([cin], seed: 5))
-        let conv = Conv2d(weight: halfMatrix(randomTensor([cout, cin * 9], seed: 6), rows: cout), kernel: 3,
+        let conv = Conv2d(weight: halfWeightMatrix(randomTensor([cout, cin * 9], seed: 6), rows: cout), kernel: 3,
                           bias: randomTensor([cout], seed: 7))
         for (algorithms, tile) in [("wino2", 2), ("auto", 4)] {
             (Conv2d.algorithms, Conv2d.winograd4MinTiles) = (algorithms, 1)
@@ -82,7 +74,7 @@ final class WinogradHalfTests: XCTestCase {
         let x = randomTensor([2, 32, 16, 16], seed: 6), large = randomTensor([2, 32, 32, 32], seed: 7)
         let float = Conv2d(weight: WeightMatrix(rows: 32, cols: 32 * 9, float32: wt), kernel: 3, bias: nil)
         XCTAssertFalse(float.usesWinogradHalf(x))
-        let half = Conv2d(weight: halfMatrix(wt, rows: 32), kernel: 3, bias: nil)
+        let half = Conv2d(weight: halfWeightMatrix(wt, rows: 32), kernel: 3, bias: nil)
         XCTAssertEqual(half.usesWinogradHalf(x), sdk_gemm_half_supported(32) != 0)
         XCTAssertFalse(half.usesWinogradHalf(large), "512 2x2 tiles")
         Conv2d.algorithms = "auto"
