@@ -113,62 +113,15 @@ TARGET void NAME(rows)(size_t m0, size_t m1, size_t n, size_t k, const uint16_t 
  * (the UNet's 16 x 16 and 32 x 32 levels: 128 tiles) the transformed filters U = G g G^T are 16/9 or 4x
  * the weights in Float32: made up front they went to memory and back, and were packed again by sgemm,
  * for few multiply-adds each. Here a block of output channels (WMC(P)) x WKC input channels is widened
- * and transformed into P panels per MR rows (the arithmetic of winograd.c's and winograd4.c's filter
- * transforms), which stay in L2 while each position's product reads its rows of V in place (rows
+ * and transformed into P panels per MR rows (wino_filter_vec.h: the arithmetic of winograd.c's and winograd4.c's
+ * filter transforms), which stay in L2 while each position's product reads its rows of V in place (rows
  * ldv apart, one position's rows together, so no packing of V) and adds into M. */
 #define WMC(P) ((P) == 16 ? 8 * MR : 4 * MR)
 #define WKC 128
 
 size_t NAME(wino_work_floats)(void) { return 36 * (size_t)WMC(36) * WKC + 9 * WKC + MR * NR; }
 
-/* U for the VL filters (r, kk..kk+VL) whose taps (widened, [kk][9]) start at g: position xi of F(2x2)
- * to rows[xi * ps] (the VL values of row r from kk on). */
-TARGET static inline void NAME(filter2)(const float *g, IVEC idx, float *rows, size_t ps) {
-    const VEC half = VSET1(0.5f);
-    VEC t[4][3];
-    for (int j = 0; j < 3; j++) {
-        VEC g0 = VGATHER(g + j, idx), g1 = VGATHER(g + 3 + j, idx), g2 = VGATHER(g + 6 + j, idx);
-        VEC s02 = VADD(g0, g2);
-        t[0][j] = g0;
-        t[1][j] = VMUL(half, VADD(s02, g1));
-        t[2][j] = VMUL(half, VSUB(s02, g1));
-        t[3][j] = g2;
-    }
-    for (int i = 0; i < 4; i++) {
-        VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
-        VSTORE(rows + (4 * i + 0) * ps, a);
-        VSTORE(rows + (4 * i + 1) * ps, VMUL(half, VADD(ac, b)));
-        VSTORE(rows + (4 * i + 2) * ps, VMUL(half, VSUB(ac, b)));
-        VSTORE(rows + (4 * i + 3) * ps, c);
-    }
-}
-
-/* The same for F(4x4): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. */
-TARGET static inline void NAME(filter4)(const float *g, IVEC idx, float *rows, size_t ps) {
-    const VEC quarter = VSET1(0.25f), m6 = VSET1(-1.0f / 6), c24 = VSET1(1.0f / 24), c6 = VSET1(1.0f / 6);
-    const VEC c12 = VSET1(1.0f / 12);
-    VEC t[6][3];
-    for (int j = 0; j < 3; j++) {
-        VEC g0 = VGATHER(g + j, idx), g1 = VGATHER(g + 3 + j, idx), g2 = VGATHER(g + 6 + j, idx);
-        VEC s02 = VADD(g0, g2), q = VADD(VMUL(g0, c24), VMUL(g2, c6)), h = VMUL(g1, c12);
-        t[0][j] = VMUL(g0, quarter);
-        t[1][j] = VMUL(VADD(s02, g1), m6);
-        t[2][j] = VMUL(VSUB(s02, g1), m6);
-        t[3][j] = VADD(q, h);
-        t[4][j] = VSUB(q, h);
-        t[5][j] = g2;
-    }
-    for (int i = 0; i < 6; i++) {
-        VEC a = t[i][0], b = t[i][1], c = t[i][2], ac = VADD(a, c);
-        VEC q = VADD(VMUL(a, c24), VMUL(c, c6)), h = VMUL(b, c12);
-        VSTORE(rows + (6 * i + 0) * ps, VMUL(a, quarter));
-        VSTORE(rows + (6 * i + 1) * ps, VMUL(VADD(ac, b), m6));
-        VSTORE(rows + (6 * i + 2) * ps, VMUL(VSUB(ac, b), m6));
-        VSTORE(rows + (6 * i + 3) * ps, VADD(q, h));
-        VSTORE(rows + (6 * i + 4) * ps, VSUB(q, h));
-        VSTORE(rows + (6 * i + 5) * ps, c);
-    }
-}
+#include "wino_filter_vec.h"
 
 /* The P transformed panels of rows [i0, i0 + mr) (zeros from mr to MR), input channels [k0, k0 + kc):
  * position xi's panel at ap + xi * stride, row-major (row r's kc values at r * WKC): the transform's

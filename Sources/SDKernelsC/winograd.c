@@ -40,33 +40,24 @@ static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, flo
 
 static int use_avx2(void);
 #ifdef SDK_X86
-/* 8 filters (r, ci..ci+7) at a time: their 72 weights gathered by tap, the transform in vectors. */
-__attribute__((target("avx2,fma")))
-static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
+#define TARGET __attribute__((target("avx2,fma")))
+#define VEC __m256
+#define IVEC __m256i
+#define VL 8
+#define NAME(x) wino2_##x
+#define VSET1 _mm256_set1_ps
+#define VADD _mm256_add_ps
+#define VSUB _mm256_sub_ps
+#define VMUL _mm256_mul_ps
+#define VSTORE _mm256_storeu_ps
+#define VGATHER(p, i) _mm256_i32gather_ps((p), (i), 4)
+#include "wino_filter_vec.h"
+
+/* 8 filters (r, ci..ci+7) at a time (wino_filter_vec.h); returns the filters done. */
+TARGET static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
     const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
-    const __m256 half = _mm256_set1_ps(0.5f);
     size_t ci = 0;
-    for (; ci + 8 <= cin; ci += 8) {
-        const float *g = w + (r * cin + ci) * 9;
-        __m256 t[4][3];
-        for (int j = 0; j < 3; j++) {
-            __m256 g0 = _mm256_i32gather_ps(g + j, idx, 4), g1 = _mm256_i32gather_ps(g + 3 + j, idx, 4);
-            __m256 g2 = _mm256_i32gather_ps(g + 6 + j, idx, 4);
-            __m256 s02 = _mm256_add_ps(g0, g2);
-            t[0][j] = g0;
-            t[1][j] = _mm256_mul_ps(half, _mm256_add_ps(s02, g1));
-            t[2][j] = _mm256_mul_ps(half, _mm256_sub_ps(s02, g1));
-            t[3][j] = g2;
-        }
-        float *o = u + r * row_stride + ci;
-        for (int i = 0; i < 4; i++) {
-            __m256 a = t[i][0], b = t[i][1], c = t[i][2], ac = _mm256_add_ps(a, c);
-            _mm256_storeu_ps(o + (4 * i + 0) * plane, a);
-            _mm256_storeu_ps(o + (4 * i + 1) * plane, _mm256_mul_ps(half, _mm256_add_ps(ac, b)));
-            _mm256_storeu_ps(o + (4 * i + 2) * plane, _mm256_mul_ps(half, _mm256_sub_ps(ac, b)));
-            _mm256_storeu_ps(o + (4 * i + 3) * plane, c);
-        }
-    }
+    for (; ci + 8 <= cin; ci += 8) wino2_filter2(w + (r * cin + ci) * 9, idx, u + r * row_stride + ci, plane);
     return ci;
 }
 #endif

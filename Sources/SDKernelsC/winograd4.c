@@ -65,39 +65,24 @@ static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, flo
 }
 
 #ifdef SDK_X86
-/* 8 filters (r, ci..ci+7) at a time, their 72 weights gathered by tap; returns the filters done. */
-__attribute__((target("avx2,fma")))
-static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
+#define TARGET __attribute__((target("avx2,fma")))
+#define VEC __m256
+#define IVEC __m256i
+#define VL 8
+#define NAME(x) wino4_##x
+#define VSET1 _mm256_set1_ps
+#define VADD _mm256_add_ps
+#define VSUB _mm256_sub_ps
+#define VMUL _mm256_mul_ps
+#define VSTORE _mm256_storeu_ps
+#define VGATHER(p, i) _mm256_i32gather_ps((p), (i), 4)
+#include "wino_filter_vec.h"
+
+/* 8 filters (r, ci..ci+7) at a time (wino_filter_vec.h); returns the filters done. */
+TARGET static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
     const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
-    const __m256 quarter = _mm256_set1_ps(0.25f), m6 = _mm256_set1_ps(-1.0f / 6), c24 = _mm256_set1_ps(1.0f / 24);
-    const __m256 c6 = _mm256_set1_ps(1.0f / 6), c12 = _mm256_set1_ps(1.0f / 12);
     size_t ci = 0;
-    for (; ci + 8 <= cin; ci += 8) {
-        const float *g = w + (r * cin + ci) * 9;
-        __m256 t[6][3];
-        for (int j = 0; j < 3; j++) {
-            __m256 g0 = _mm256_i32gather_ps(g + j, idx, 4), g1 = _mm256_i32gather_ps(g + 3 + j, idx, 4);
-            __m256 g2 = _mm256_i32gather_ps(g + 6 + j, idx, 4), s02 = _mm256_add_ps(g0, g2);
-            __m256 q = _mm256_add_ps(_mm256_mul_ps(g0, c24), _mm256_mul_ps(g2, c6)), h = _mm256_mul_ps(g1, c12);
-            t[0][j] = _mm256_mul_ps(g0, quarter);
-            t[1][j] = _mm256_mul_ps(_mm256_add_ps(s02, g1), m6);
-            t[2][j] = _mm256_mul_ps(_mm256_sub_ps(s02, g1), m6);
-            t[3][j] = _mm256_add_ps(q, h);
-            t[4][j] = _mm256_sub_ps(q, h);
-            t[5][j] = g2;
-        }
-        float *o = u + r * row_stride + ci;
-        for (int i = 0; i < 6; i++) {
-            __m256 a = t[i][0], b = t[i][1], c = t[i][2], ac = _mm256_add_ps(a, c);
-            __m256 q = _mm256_add_ps(_mm256_mul_ps(a, c24), _mm256_mul_ps(c, c6)), h = _mm256_mul_ps(b, c12);
-            _mm256_storeu_ps(o + (6 * i + 0) * plane, _mm256_mul_ps(a, quarter));
-            _mm256_storeu_ps(o + (6 * i + 1) * plane, _mm256_mul_ps(_mm256_add_ps(ac, b), m6));
-            _mm256_storeu_ps(o + (6 * i + 2) * plane, _mm256_mul_ps(_mm256_sub_ps(ac, b), m6));
-            _mm256_storeu_ps(o + (6 * i + 3) * plane, _mm256_add_ps(q, h));
-            _mm256_storeu_ps(o + (6 * i + 4) * plane, _mm256_sub_ps(q, h));
-            _mm256_storeu_ps(o + (6 * i + 5) * plane, c);
-        }
-    }
+    for (; ci + 8 <= cin; ci += 8) wino4_filter4(w + (r * cin + ci) * 9, idx, u + r * row_stride + ci, plane);
     return ci;
 }
 #endif
