@@ -22,8 +22,9 @@
 size_t NAME(work_floats)(size_t n, size_t k) { return (size_t)MC * KC + k * ((n + NR - 1) / NR * NR) + MR * NR; }
 
 /* acc = A (MR x kc: row r, column k at ap[k * ka + r * ra]) . bp (kc x NR, rows ldb apart: NR when packed);
- * y tile (+)= acc for its first mr rows and nr columns; ahead > 0: B's row k + ahead prefetched at row k. Inlined into the two tiles (rows KC and WKC
- * apart) with constant strides, so the compiler addresses A with fixed offsets. */
+ * y tile (+)= acc for its first mr rows and nr columns; ahead > 0: B's row k + ahead prefetched at row k.
+ * Inlined into the two tiles (rows KC and WKC apart) with constant strides, so the compiler addresses A
+ * with fixed offsets. */
 __attribute__((always_inline)) TARGET static inline void NAME(tile_body)(size_t kc, const float *ap, size_t ka, size_t ra,
                                                                        const float *bp, size_t ldb, size_t ahead,
                                                                        float *y, size_t ldy, size_t mr, size_t nr, int add,
