@@ -77,13 +77,13 @@ final class SpatialTransformer: @unchecked Sendable {
         let normed = norm(x)
         // tokens[b] [HW, inner] = normed[b]^T [HW, C] x W^T [C, inner]
         let tokens = Tensor([n, hw, inner])
+        Ops.fillRows(tokens.data, with: projInB.data, rows: n * hw, cols: inner)
         projInW.withFloat32 { wIn in
             for b in 0..<n {
                 BLAS.gemm(transA: true, transB: true, m: hw, n: inner, k: c, a: normed.data + b * c * hw, lda: hw,
-                          b: wIn, ldb: c, c: tokens.data + b * hw * inner)
+                          b: wIn, ldb: c, beta: 1, c: tokens.data + b * hw * inner)
             }
         }
-        sdk_add_row_bias(tokens.data, projInB.data, n * hw, inner)
         var t = tokens
         for block in blocks { t = block(t, context: context) }
         // out[b] [C, HW] = W [C, inner] x tokens[b]^T [inner, HW], plus bias and the residual input

@@ -59,9 +59,15 @@ public final class Linear: @unchecked Sendable {
     private func product(_ x: UnsafePointer<Float>, rows: Int, weights w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>,
                          accumulate: Bool = false) {
         FLOPCount.add(2 * rows * inFeatures * outFeatures)
+        // A fresh output starts as the bias rows and the product adds into it (beta 1): that one pass
+        // replaces both sgemm's zeroing of C (beta 0) and a bias pass after it.
+        let biasFirst = bias != nil && !accumulate
+        if biasFirst, let bias { Ops.fillRows(y, with: bias.data, rows: rows, cols: outFeatures) }
         OpProfile.measure("linear gemm") {
-            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w, beta: accumulate ? 1 : 0, c: y)
+            BLAS.gemm(transB: true, m: rows, n: outFeatures, k: inFeatures, a: x, b: w,
+                      beta: accumulate || biasFirst ? 1 : 0, c: y)
         }
-        if let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
+        if !biasFirst, let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
     }
+
 }

@@ -69,4 +69,12 @@ public enum Ops {
         }
         return out
     }
+
+    /// y[r] = row for each of `rows` rows of `cols` floats, split between the threads: the start of a
+    /// product with a bias that then adds into it (sgemm with beta 1).
+    public static func fillRows(_ y: UnsafeMutablePointer<Float>, with row: UnsafePointer<Float>, rows: Int, cols: Int) {
+        Parallel.chunks(rows, minChunk: max(1, 65_536 / max(cols, 1))) { r0, r1 in
+            for r in r0..<r1 { (y + r * cols).update(from: row, count: cols) }
+        }
+    }
 }
