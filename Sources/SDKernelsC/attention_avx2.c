@@ -12,6 +12,21 @@
 #include "vec_avx2.h"
 
 #define TARGET AVX2
+
+/* 2^x for x <= 0, as exp2_512_nonpositive in attention_avx512.c, with 2^n made in the exponent field. */
+TARGET static inline __m256 exp2_256_nonpositive(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-100.0f));
+    __m256 n = _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_sub_ps(x, n);
+    __m256 p = _mm256_set1_ps(EXP2_C5);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EXP2_C4));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EXP2_C3));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EXP2_C2));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EXP2_C1));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(EXP2_C0));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
 #define VEC __m256
 #define VL 8
 #define NAME(x) sdk_attention256_##x
@@ -29,6 +44,6 @@
 #define VADD _mm256_add_ps
 #define VSUB _mm256_sub_ps
 #define VMUL _mm256_mul_ps
-#define VEXP exp256
+#define VEXP2 exp2_256_nonpositive
 #include "attention_tiles.h"
 #endif

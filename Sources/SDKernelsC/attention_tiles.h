@@ -1,6 +1,6 @@
 /* Attention of one head with the scores transposed, written once for any vector width: a vector
  * holds VL query rows, so
- *   S^T[j][r] = sum_c k[j][c] (scale q[r][c])    a key broadcast times a vector of Q^T's column c,
+ *   S^T[j][r] = sum_c k[j][c] (scale log2(e) q[r][c])    a key broadcast times a vector of Q^T's column c,
  *   the running max and sum of each row are plain vector max and add across keys (no horizontal
  *   reductions), and
  *   O^T[c][r] += v[j][c] P^T[j][r]               a value broadcast times a vector of P^T's row j,
@@ -13,7 +13,7 @@
  * Included by attention_avx2.c and attention_avx512.c after they define:
  *   VEC, VL (lanes), TARGET (the function attribute), NAME(x) (a per-width name), NV (vectors per
  *   group), TU (keys of a score tile), CU (channels of an output tile; d % CU == 0), TG, TKB,
- *   VLOAD, VSTORE, VSET1, VZERO, VFMA(a, b, c) = a * b + c, VMAX, VADD, VSUB, VMUL, VEXP (e^x, x <= 0).
+ *   VLOAD, VSTORE, VSET1, VZERO, VFMA(a, b, c) = a * b + c, VMAX, VADD, VSUB, VMUL, VEXP2 (2^x, x <= 0).
  * The caller guarantees d % 8 == 0. */
 #define TR (NV * VL)
 
@@ -67,6 +67,8 @@ TARGET static void NAME(value_tile)(const float *pt, const float *v, size_t ldv,
 
 TARGET void NAME(head)(const float *q, size_t ldq, const float *k, size_t ldk, const float *v, size_t ldv,
                        float *o, size_t ldo, size_t t, size_t s, size_t d, float scale, float *work) {
+    /* scores in base 2: e^(x - m) = 2^(x log2(e) - m'), and 2^x costs fewer operations than e^x */
+    const float scale2 = scale * 1.44269504088896341f;
     float *qt = work, *ot = qt + TG * d * TR, *st = ot + TG * d * TR, *m = st + TKB * TR, *l = m + TG * TR;
     for (size_t b0 = 0; b0 < t; b0 += TG * TR) {
         size_t groups = (t - b0 + TR - 1) / TR < TG ? (t - b0 + TR - 1) / TR : TG;
@@ -76,7 +78,7 @@ TARGET void NAME(head)(const float *q, size_t ldq, const float *k, size_t ldk, c
             for (size_t r = 0; r < TR; r++) {
                 size_t row = b0 + g * TR + r;
                 if (row < t)
-                    for (size_t c = 0; c < d; c++) qg[c * TR + r] = q[row * ldq + c] * scale;
+                    for (size_t c = 0; c < d; c++) qg[c * TR + r] = q[row * ldq + c] * scale2;
                 else
                     for (size_t c = 0; c < d; c++) qg[c * TR + r] = 0;
             }
@@ -93,17 +95,17 @@ TARGET void NAME(head)(const float *q, size_t ldq, const float *k, size_t ldk, c
                 for (size_t jj = 0; jj < jn; jj += TU)
                     NAME(score_tile)(qt + g * d * TR, k, ldk, j0 + jj, s - 1, d, st + jj * TR, mx);
                 /* running softmax: the new maximum, the factor for what came before (0 while the
-                 * maximum was -inf), e^(score - maximum) in place, the new sum */
+                 * maximum was -inf), 2^(score - maximum) in place, the new sum */
                 for (int w = 0; w < NV; w++) {
                     VEC old = VLOAD(mg + w * VL);
                     nm[w] = VMAX(old, mx[w]);
-                    alpha[w] = VEXP(VSUB(old, nm[w]));
+                    alpha[w] = VEXP2(VSUB(old, nm[w]));
                     sum[w] = VZERO();
                     VSTORE(mg + w * VL, nm[w]);
                 }
                 for (size_t j = 0; j < jn; j++)
                     for (int w = 0; w < NV; w++) {
-                        VEC e = VEXP(VSUB(VLOAD(st + j * TR + w * VL), nm[w]));
+                        VEC e = VEXP2(VSUB(VLOAD(st + j * TR + w * VL), nm[w]));
                         VSTORE(st + j * TR + w * VL, e);
                         sum[w] = VADD(sum[w], e);
                     }
