@@ -77,6 +77,7 @@ def main():
         row("text encoder 2x77", timed(lambda: text(ids), a.repeat))
     if "unet" in only:
         sample, ctx = torch.full((2, 4, lh, lh), 0.1), torch.full((2, 77, 768), 0.01)
+        ctx[1] = 0.02  # two different prompts' contexts for one latent, as guidance runs it
         t = torch.tensor([500.0, 500.0])
         row(f"UNet step {a.size}x{a.size} batch 2", timed(lambda: unet(sample, t, encoder_hidden_states=ctx), a.repeat))
     if "vae" in only:

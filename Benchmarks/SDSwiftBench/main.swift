@@ -141,7 +141,9 @@ if only.contains("text") {
 }
 if only.contains("unet") {
     let sample = Tensor([2, pipe.config.unet.inChannels, lh, lh]); sample.fill(0.1)
+    // two different prompts' contexts for one latent, as guidance runs it
     let context = Tensor([2, 77, pipe.config.unet.crossAttentionDim]); context.fill(0.01)
+    (context.data + context.count / 2).update(repeating: 0.02, count: context.count / 2)
     let made = Scratch.allocations
     let t = time(repeats) { _ = pipe.unet(sample, timesteps: [500, 500], context: context) }
     row("UNet step \(size)x\(size) batch 2", t, flops: lastFLOPs)

@@ -19,9 +19,12 @@ final class BasicTransformerBlock: @unchecked Sendable {
         ffOut = try w.linear("ff.net.2")
     }
 
-    /// x: [B, T, C] tokens, context: [B, S, Cc]
+    /// x: [B, T, C] tokens, context: [B, S, Cc]. x of one item with a context of B (a guided batch whose
+    /// items share their input, SpatialTransformer): the self-attention runs once and its result is
+    /// repeated for each item before the cross-attention, where the items part.
     func callAsFunction(_ x: Tensor, context: Tensor) -> Tensor {
         attn1(norm1(x), addingTo: x)
+        let x = x.shape[0] < context.shape[0] ? Ops.repeatBatch(x, context.shape[0]) : x
         attn2(norm2(x), context: context, addingTo: x)
         feedForward(norm3(x), addingTo: x)
         return x
@@ -71,8 +74,12 @@ final class SpatialTransformer: @unchecked Sendable {
         projOutB = try w.tensor("proj_out.bias")
     }
 
+    /// x: [N, C, H, W], context: [B, S, Cc] -> [B, C, H, W], where N = B, or N = 1 for the start of a
+    /// guided batch whose items have the same input (UNet): the work up to the first cross-attention
+    /// is done once, and the first block repeats its tokens for each item.
     func callAsFunction(_ x: Tensor, context: Tensor) -> Tensor {
-        let n = x.shape[0], c = x.shape[1], hw = x.count / (n * c)
+        let n = x.shape[0], c = x.shape[1], hw = x.count / (n * c), batch = context.shape[0]
+        precondition(n == batch || n == 1, "SpatialTransformer: \(x.shape) against a context of \(context.shape)")
         let inner = projInW.rows
         let normed = norm(x)
         // tokens[b] [HW, inner] = normed[b]^T [HW, C] x W^T [C, inner]
@@ -87,9 +94,9 @@ final class SpatialTransformer: @unchecked Sendable {
         var t = tokens
         for block in blocks { t = block(t, context: context) }
         // out[b] [C, HW] = W [C, inner] x tokens[b]^T [inner, HW], plus bias and the residual input
-        let out = x.copy()
+        let out = n < batch ? Ops.repeatBatch(x, batch) : x.copy()
         projOutW.withFloat32 { wOut in
-            for b in 0..<n {
+            for b in 0..<batch {
                 let ob = out.data + b * c * hw
                 sdk_add_channel_bias(ob, projOutB.data, c, hw)
                 BLAS.gemm(transB: true, m: c, n: hw, k: inner, a: wOut, b: t.data + b * hw * inner, ldb: inner,

@@ -23,7 +23,9 @@ public final class UNet: @unchecked Sendable {
     /// tests and benchmarks: guidance <= 1 runs one batch item per step instead of two).
     public var callCount: Int { calls.load(ordering: .relaxed) }
     public var evaluatedSamples: Int { samples.load(ordering: .relaxed) }
-    private let calls = Atomic<Int>(0), samples = Atomic<Int>(0)
+    /// Forward passes that computed a guided batch's shared start once (sharesRepeatedInput).
+    public var sharedStartCount: Int { sharedStarts.load(ordering: .relaxed) }
+    private let calls = Atomic<Int>(0), samples = Atomic<Int>(0), sharedStarts = Atomic<Int>(0)
 
     public init(config: UNetConfig, weights source: any WeightSource) throws {
         self.config = config
@@ -85,7 +87,13 @@ public final class UNet: @unchecked Sendable {
         samples.add(sample.shape[0], ordering: .relaxed)
         let temb = timeLinear2({ let h = timeLinear1(timestepFeatures(timesteps)); Ops.silu(h); return h }())
         Ops.silu(temb)  // every resnet consumes SiLU(temb)
-        var h = convIn(sample)
+        // A guided batch repeats one latent and timestep for each prompt: up to the first cross-attention
+        // the items are the same work, done here once (batch 1; the resnets read temb's first row, the
+        // first transformer repeats its tokens, concatenation repeats the skips).
+        let batch = sample.shape[0]
+        let shared = Self.sharesRepeatedInput && Set(timesteps).count == 1 && Ops.itemsRepeatFirst(sample)
+        if shared { sharedStarts.add(1, ordering: .relaxed) }
+        var h = convIn(shared ? Ops.batchItem(sample, 0) : sample)
         var skips = [h]
         for block in down {
             for (j, resnet) in block.resnets.enumerated() {
@@ -109,6 +117,11 @@ public final class UNet: @unchecked Sendable {
                 h = us(Ops.upsampleNearest(h, height: target.shape[2], width: target.shape[3]))
             }
         }
+        if h.shape[0] < batch { h = Ops.repeatBatch(h, batch) }  // no cross-attention met on the way
         return convOut(normOut(h, silu: true))
     }
+
+    /// Whether a batch of identical latents and timesteps (classifier-free guidance) computes its shared
+    /// start once (off: every item all the way, for comparisons).
+    nonisolated(unsafe) public static var sharesRepeatedInput = true
 }

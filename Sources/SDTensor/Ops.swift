@@ -1,3 +1,4 @@
+import Glibc
 import SDKernels
 import SDKernelsC
 
@@ -21,19 +22,20 @@ public enum Ops {
         Parallel.chunks(x.count, minChunk: 8192) { s, e in sdk_quick_gelu(x.data + s, e - s) }
     }
 
-    /// [N, C1, H, W] ++ [N, C2, H, W] -> [N, C1+C2, H, W]
+    /// [N, C1, H, W] ++ [N, C2, H, W] -> [N, C1+C2, H, W]; a b of one item ([1, C2, H, W]) joins every
+    /// item of a.
     public static func concatChannels(_ a: Tensor, _ b: Tensor) -> Tensor {
         OpProfile.measure("concat") { concat(a, b) }
     }
 
     static func concat(_ a: Tensor, _ b: Tensor) -> Tensor {
         let n = a.shape[0], h = a.shape[2], w = a.shape[3], c1 = a.shape[1], c2 = b.shape[1]
-        precondition(b.shape[0] == n && b.shape[2] == h && b.shape[3] == w)
+        precondition((b.shape[0] == n || b.shape[0] == 1) && b.shape[2] == h && b.shape[3] == w)
         let out = Tensor([n, c1 + c2, h, w])
         let p1 = c1 * h * w, p2 = c2 * h * w
         for i in 0..<n {
             (out.data + i * (p1 + p2)).update(from: a.data + i * p1, count: p1)
-            (out.data + i * (p1 + p2) + p1).update(from: b.data + i * p2, count: p2)
+            (out.data + i * (p1 + p2) + p1).update(from: b.data + (i % b.shape[0]) * p2, count: p2)
         }
         return out
     }
@@ -76,5 +78,29 @@ public enum Ops {
         Parallel.chunks(rows, minChunk: max(1, 65_536 / max(cols, 1))) { r0, r1 in
             for r in r0..<r1 { (y + r * cols).update(from: row, count: cols) }
         }
+    }
+
+    /// Item `i` of a batch as a batch of one: [N, ...] -> [1, ...].
+    public static func batchItem(_ x: Tensor, _ i: Int) -> Tensor {
+        var shape = x.shape
+        let per = x.count / shape[0]
+        shape[0] = 1
+        return Tensor(shape, copying: x.data + i * per)
+    }
+
+    /// A batch of one repeated n times: [1, ...] -> [n, ...].
+    public static func repeatBatch(_ x: Tensor, _ n: Int) -> Tensor {
+        precondition(x.shape[0] == 1, "repeatBatch: \(x.shape) is not one item")
+        var shape = x.shape
+        shape[0] = n
+        let out = Tensor(shape)
+        for i in 0..<n { (out.data + i * x.count).update(from: x.data, count: x.count) }
+        return out
+    }
+
+    /// Whether every item of x holds the same values as the first (bit for bit).
+    public static func itemsRepeatFirst(_ x: Tensor) -> Bool {
+        let n = x.shape[0], per = x.count / max(n, 1)
+        return n > 1 && (1..<n).allSatisfy { memcmp(x.data, x.data + $0 * per, per * 4) == 0 }
     }
 }
