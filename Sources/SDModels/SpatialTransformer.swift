@@ -94,7 +94,7 @@ final class SpatialTransformer: @unchecked Sendable {
         var t = tokens
         for block in blocks { t = block(t, context: context) }
         // out[b] [C, HW] = W [C, inner] x tokens[b]^T [inner, HW], plus bias and the residual input
-        let out = n < batch ? Ops.repeatBatch(x, batch) : Ops.copied(x)
+        let out = n < batch ? Ops.repeatBatch(x, batch) : x.copy()
         projOutW.withFloat32 { wOut in
             for b in 0..<batch {
                 let ob = out.data + b * c * hw

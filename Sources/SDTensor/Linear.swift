@@ -69,5 +69,4 @@ public final class Linear: @unchecked Sendable {
         }
         if !biasFirst, let bias { sdk_add_row_bias(y, bias.data, rows, outFeatures) }
     }
-
 }

@@ -109,11 +109,4 @@ public enum Ops {
     public static func copy(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, count: Int) {
         Parallel.chunks(count, minChunk: 1 << 18) { s, e in (dst + s).update(from: src + s, count: e - s) }
     }
-
-    /// A copy of x made by `copy` (threads for large tensors).
-    public static func copied(_ x: Tensor) -> Tensor {
-        let out = Tensor(x.shape)
-        copy(out.data, x.data, count: x.count)
-        return out
-    }
 }

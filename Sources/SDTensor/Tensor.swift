@@ -20,9 +20,10 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// A copy of `source`'s first count values (split between the threads when large: Ops.copy).
     public convenience init(_ shape: [Int], copying source: UnsafePointer<Float>) {
         self.init(shape)
-        data.update(from: source, count: count)
+        Ops.copy(data, source, count: count)
     }
 
     deinit { data.deallocate() }
