@@ -14,20 +14,11 @@ final class SharedGuidanceStartTests: XCTestCase {
         return try UNet(config: ckpt.config.unet, weights: ckpt.unet)
     }
 
-    /// [n, ...] holding `item` n times
-    func repeated(_ item: Tensor, _ n: Int) -> Tensor {
-        var shape = item.shape
-        shape[0] = n
-        let out = Tensor(shape)
-        for i in 0..<n { (out.data + i * item.count).update(from: item.data, count: item.count) }
-        return out
-    }
-
     func testSharedStartMatchesTheFullBatch() throws {
         for model in ["sd1-tiny", "sd2-tiny", "sd1-inpaint-tiny.safetensors"] {
             let unet = try unet(model)
             let c = unet.config
-            let sample = repeated(randomTensor([1, c.inChannels, 16, 16], seed: 3), 2)
+            let sample = Ops.repeatBatch(randomTensor([1, c.inChannels, 16, 16], seed: 3), 2)
             let context = randomTensor([2, 77, c.crossAttentionDim], seed: 4)
             UNet.sharesRepeatedInput = false
             let full = unet(sample, timesteps: [601, 601], context: context)
@@ -49,7 +40,7 @@ final class SharedGuidanceStartTests: XCTestCase {
         let context = randomTensor([2, 77, c.crossAttentionDim], seed: 4)
         let twoLatents = randomTensor([2, c.inChannels, 16, 16], seed: 5)
         _ = unet(twoLatents, timesteps: [601, 601], context: context)
-        let oneLatent = repeated(randomTensor([1, c.inChannels, 16, 16], seed: 3), 2)
+        let oneLatent = Ops.repeatBatch(randomTensor([1, c.inChannels, 16, 16], seed: 3), 2)
         _ = unet(oneLatent, timesteps: [601, 401], context: context)
         _ = unet(Ops.batchItem(oneLatent, 0), timesteps: [601], context: Ops.batchItem(context, 0))
         XCTAssertEqual(unet.sharedStartCount, 0)
