@@ -40,33 +40,14 @@ static void filter_portable(const float *w, size_t r, size_t c0, size_t cin, flo
 
 static int use_avx2(void);
 #ifdef SDK_X86
-#define TARGET __attribute__((target("avx2,fma")))
-#define VEC __m256
-#define IVEC __m256i
-#define VL 8
-#define NAME(x) wino2_##x
-#define VSET1 _mm256_set1_ps
-#define VADD _mm256_add_ps
-#define VSUB _mm256_sub_ps
-#define VMUL _mm256_mul_ps
-#define VSTORE _mm256_storeu_ps
-#define VGATHER(p, i) _mm256_i32gather_ps((p), (i), 4)
-#include "wino_filter_vec.h"
-
-/* 8 filters (r, ci..ci+7) at a time (wino_filter_vec.h); returns the filters done. */
-TARGET static size_t filter_avx2(const float *w, size_t r, size_t cin, float *u, size_t plane, size_t row_stride) {
-    const __m256i idx = _mm256_setr_epi32(0, 9, 18, 27, 36, 45, 54, 63);
-    size_t ci = 0;
-    for (; ci + 8 <= cin; ci += 8) wino2_filter2(w + (r * cin + ci) * 9, idx, u + r * row_stride + ci, plane);
-    return ci;
-}
+#include "wino_filter_avx2.h"
 #endif
 
 void sdk_wino2_filter(const float *w, size_t rows, size_t cin, float *u, size_t plane, size_t row_stride) {
     for (size_t r = 0; r < rows; r++) {
         size_t done = 0;
 #ifdef SDK_X86
-        if (use_avx2()) done = filter_avx2(w, r, cin, u, plane, row_stride);
+        if (use_avx2()) done = filter_avx2(2, w, r, cin, u, plane, row_stride);
 #endif
         filter_portable(w, r, done, cin, u, plane, row_stride);
     }
